@@ -1,0 +1,204 @@
+package apiserver
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer/streaming"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/evictd/evictd/internal/registry/store"
+	"github.com/evictd/evictd/internal/scheme"
+)
+
+// minWatchTimeout is kube-apiserver's --min-request-timeout default: a
+// watch without timeoutSeconds lasts a random time in [1x, 2x) of it, so
+// that reconnections spread out.
+const minWatchTimeout = 30 * time.Minute
+
+// watch serves a watch stream: one framed event per change, flushed at
+// once, until timeoutSeconds pass, the client leaves, or the server stops.
+func (s *Server) watch(w http.ResponseWriter, r *http.Request, req *Request) error {
+	q := r.URL.Query()
+	pred, err := predicate(q, req.Store)
+	if err != nil {
+		return err
+	}
+	opts := store.WatchOptions{
+		Predicate:            pred,
+		ResourceVersion:      q.Get("resourceVersion"),
+		ResourceVersionMatch: metav1.ResourceVersionMatch(q.Get("resourceVersionMatch")),
+		AllowBookmarks:       q.Get("allowWatchBookmarks") == "true",
+	}
+	if v := q.Get("sendInitialEvents"); v != "" {
+		b := v == "true"
+		opts.SendInitialEvents = &b
+	}
+	if err := validateWatchOptions(opts); err != nil {
+		return err
+	}
+	timeout := minWatchTimeout + time.Duration(rand.Int64N(int64(minWatchTimeout)))
+	if v := q.Get("timeoutSeconds"); v != "" {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs < 0 {
+			return apierrors.NewBadRequest(fmt.Sprintf("invalid timeoutSeconds %q", v))
+		}
+		timeout = time.Duration(secs) * time.Second
+	}
+	out, err := negotiate(r, true)
+	if err != nil {
+		return err
+	}
+	if out.info.StreamSerializer == nil {
+		return newStatusError(http.StatusNotAcceptable, metav1.StatusReasonNotAcceptable, "the requested media type does not support watch: "+out.info.MediaType)
+	}
+	ctx := r.Context()
+	w2, err := req.Store.Watch(ctx, req.Namespace, opts)
+	var firstError *metav1.Status
+	if err != nil {
+		if !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
+			return err
+		}
+		// Like kube-apiserver, a too-old resourceVersion is an ERROR event
+		// in a successful stream.
+		firstError = toStatus(err)
+	}
+	contentType := out.info.MediaType
+	if contentType != mediaJSON {
+		contentType += ";stream=watch"
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	flusher := http.NewResponseController(w)
+	_ = flusher.Flush()
+
+	stream := newWatchEncoder(w, out, req, s, r)
+	if firstError != nil {
+		_ = stream.encode(watch.Event{Type: watch.Error, Object: firstError})
+		_ = flusher.Flush()
+		return nil
+	}
+	defer w2.Stop()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		select {
+		case ev, ok := <-w2.ResultChan():
+			if !ok {
+				return nil
+			}
+			if err := stream.encode(ev); err != nil {
+				return nil
+			}
+			if len(w2.ResultChan()) == 0 {
+				if err := flusher.Flush(); err != nil {
+					return nil
+				}
+			}
+		case <-timer.C:
+			return nil
+		case <-ctx.Done():
+			return nil
+		case <-s.stopping.Done():
+			return nil
+		}
+	}
+}
+
+// validateWatchOptions mirrors upstream's checks on watch parameters,
+// notably for the streaming list.
+func validateWatchOptions(o store.WatchOptions) error {
+	if err := validateResourceVersionMatch(o.ResourceVersion, o.ResourceVersionMatch, true); err != nil {
+		return err
+	}
+	if o.SendInitialEvents == nil {
+		if o.ResourceVersionMatch != "" {
+			return invalidListOptions("resourceVersionMatch", o.ResourceVersionMatch, "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
+		}
+		return nil
+	}
+	if o.ResourceVersionMatch != metav1.ResourceVersionMatchNotOlderThan {
+		return invalidListOptions("resourceVersionMatch", o.ResourceVersionMatch, "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")
+	}
+	if *o.SendInitialEvents && !o.AllowBookmarks {
+		return invalidListOptions("allowWatchBookmarks", o.AllowBookmarks, "allowWatchBookmarks must be true when sendInitialEvents is true")
+	}
+	return nil
+}
+
+func invalidListOptions(name string, value any, detail string) error {
+	return apierrors.NewInvalid(schemaGroupKind("ListOptions"), "", field.ErrorList{field.Forbidden(field.NewPath(name), detail)})
+}
+
+// watchEncoder writes watch events in the negotiated framing.
+type watchEncoder struct {
+	events  streaming.Encoder
+	objects runtime.Encoder
+	out     output
+	req     *Request
+	server  *Server
+	httpReq *http.Request
+	buf     bytes.Buffer
+}
+
+func newWatchEncoder(w http.ResponseWriter, out output, req *Request, s *Server, r *http.Request) *watchEncoder {
+	framer := out.info.StreamSerializer.Framer.NewFrameWriter(w)
+	return &watchEncoder{
+		events:  streaming.NewEncoder(framer, out.info.StreamSerializer.Serializer),
+		objects: scheme.Codecs.EncoderForVersion(out.info.Serializer, req.Resource.GroupVersion),
+		out:     out, req: req, server: s, httpReq: r,
+	}
+}
+
+// encode writes one event; objects carry kind and apiVersion, as clients
+// require on watch streams.
+func (e *watchEncoder) encode(ev watch.Event) error {
+	obj := ev.Object
+	encoder := e.objects
+	switch {
+	case ev.Type == watch.Error:
+		encoder = scheme.Codecs.EncoderForVersion(e.out.info.Serializer, metav1.SchemeGroupVersion)
+	case e.out.as != "" && ev.Type != watch.Bookmark:
+		as := e.out.as
+		if as == "PartialObjectMetadataList" {
+			as = "PartialObjectMetadata"
+		}
+		t, gv, err := e.server.transform(e.httpReq, e.req.Resource, as, obj)
+		if err != nil {
+			return err
+		}
+		obj, encoder = t, scheme.Codecs.EncoderForVersion(e.out.info.Serializer, gv)
+	case e.out.as != "":
+		// Bookmarks of a transformed watch are metadata-only objects.
+		obj, encoder = bookmarkFor(e.out.as, obj), scheme.Codecs.EncoderForVersion(e.out.info.Serializer, metav1.SchemeGroupVersion)
+	}
+	e.buf.Reset()
+	if err := encoder.Encode(obj, &e.buf); err != nil {
+		return err
+	}
+	return e.events.Encode(&metav1.WatchEvent{Type: string(ev.Type), Object: runtime.RawExtension{Raw: e.buf.Bytes()}})
+}
+
+// bookmarkFor turns a bookmark into the type a Table or metadata watch
+// carries.
+func bookmarkFor(as string, obj runtime.Object) runtime.Object {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return obj
+	}
+	if as == "Table" {
+		t := &metav1.Table{}
+		t.ResourceVersion = m.GetResourceVersion()
+		return t
+	}
+	return partial(m)
+}

@@ -1,0 +1,48 @@
+// Package cli holds evictd's cobra commands, one file per subcommand.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
+)
+
+// Execute runs the command line and returns the process exit code.
+func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		return 1
+	}
+	return 0
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	var verbose bool
+	root := &cobra.Command{
+		Use:           "evictd",
+		Short:         "A Kubernetes API server for rehearsing and studying API-initiated eviction",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log at debug level")
+	logger := func() *slog.Logger {
+		level := slog.LevelInfo
+		if verbose {
+			level = slog.LevelDebug
+		}
+		l := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+		// client-go and apimachinery log through klog: send it to slog too.
+		klog.SetSlogLogger(l)
+		return l
+	}
+	root.AddCommand(newServe(stdout, logger))
+	return root
+}

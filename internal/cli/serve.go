@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/evictd/evictd/internal/pki"
+	"github.com/evictd/evictd/internal/server"
+)
+
+// shutdownGrace bounds how long serve waits for in-flight requests on exit.
+const shutdownGrace = 10 * time.Second
+
+type serveOptions struct {
+	listen        string
+	dataDir       string
+	kubeconfigOut string
+	nodes         int
+}
+
+func newServe(stdout io.Writer, logger func() *slog.Logger) *cobra.Command {
+	o := serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the API server (HTTPS, bearer token) and write a kubeconfig for it",
+		Long: `serve runs evictd's Kubernetes API server with an in-memory store.
+
+It keeps its CA, serving certificate and token in --data-dir (reused on
+restart, so kubeconfigs stay valid) and writes a kubeconfig to
+--kubeconfig-out that kubectl and client-go can use at once.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), o, stdout, logger())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:6443", "address to serve HTTPS on")
+	f.StringVar(&o.dataDir, "data-dir", ".evictd", "directory for the CA, serving certificate and token")
+	f.StringVar(&o.kubeconfigOut, "kubeconfig-out", "evictd.kubeconfig", "where to write the kubeconfig")
+	f.IntVar(&o.nodes, "nodes", 0, "number of simulated nodes (simulated kubelets arrive in a later release; accepted and ignored for now)")
+	return cmd
+}
+
+func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.Logger) error {
+	host, _, err := net.SplitHostPort(o.listen)
+	if err != nil {
+		return fmt.Errorf("--listen %q: %w", o.listen, err)
+	}
+	bundle, err := pki.LoadOrCreate(o.dataDir, []string{host})
+	if err != nil {
+		return fmt.Errorf("data dir %s: %w", o.dataDir, err)
+	}
+	if o.nodes > 0 {
+		log.Warn("--nodes is accepted but simulated nodes are not implemented yet", "nodes", o.nodes)
+	}
+	srv, err := server.Start(ctx, server.Config{Listen: o.listen, PKI: bundle, Log: log})
+	if err != nil {
+		return err
+	}
+	kubeconfig, err := bundle.Kubeconfig(srv.URL())
+	if err != nil {
+		return err
+	}
+	if err := pki.WriteFileAtomic(o.kubeconfigOut, kubeconfig, 0o600); err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(o.kubeconfigOut)
+	log.Info("serving", "url", srv.URL(), "kubeconfig", abs, "dataDir", o.dataDir)
+	fmt.Fprintf(stdout, "evictd is serving on %s; use it with: export KUBECONFIG=%s\n", srv.URL(), abs)
+	<-ctx.Done()
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	_ = os.Stdout.Sync()
+	return nil
+}

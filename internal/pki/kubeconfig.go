@@ -1,0 +1,36 @@
+package pki
+
+import (
+	"fmt"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// ContextName names the cluster, user and context in written kubeconfigs.
+const ContextName = "evictd"
+
+// Kubeconfig returns a kubeconfig for server (https://host:port) that
+// trusts the bundle's CA and sends its token.
+func (b *Bundle) Kubeconfig(server string) ([]byte, error) {
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters[ContextName] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: b.CACertPEM}
+	cfg.AuthInfos[ContextName] = &clientcmdapi.AuthInfo{Token: b.Token}
+	cfg.Contexts[ContextName] = &clientcmdapi.Context{Cluster: ContextName, AuthInfo: ContextName, Namespace: "default"}
+	cfg.CurrentContext = ContextName
+	data, err := clientcmd.Write(*cfg)
+	if err != nil {
+		return nil, fmt.Errorf("encode kubeconfig: %w", err)
+	}
+	return data, nil
+}
+
+// RESTConfig is the client-go configuration for server.
+func (b *Bundle) RESTConfig(server string) *rest.Config {
+	return &rest.Config{
+		Host:            server,
+		BearerToken:     b.Token,
+		TLSClientConfig: rest.TLSClientConfig{CAData: b.CACertPEM},
+	}
+}

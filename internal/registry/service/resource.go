@@ -1,0 +1,67 @@
+// Package service describes core/v1 services: their defaults, validation,
+// cluster IP allocation, field selectors and `kubectl get` table. The rules
+// follow kube-apiserver's pkg/registry/core/service (strategy and the
+// allocation in storage/alloc.go), SetDefaults_Service and ValidateService.
+//
+// evictd is a single-stack IPv4 cluster: services get one IPv4 cluster IP
+// from an IPAllocator. Node ports are not allocated (a NodePort service
+// keeps the nodePorts the client gave, or none), and no load balancer ever
+// fills in status.loadBalancer.
+package service
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/evictd/evictd/internal/registry"
+)
+
+// Resource returns a fresh description of core/v1 services whose cluster
+// IPs come from alloc.
+//
+// Creates and updates allocate in PrepareForCreate/PrepareForUpdate and
+// give the address back themselves when their own validation fails. Three
+// cases are the caller's, since registry.Strategy sees neither storage nor
+// dry runs: call ReleaseClusterIPs on a service that was deleted, and on one
+// that passed validation but was not stored (dry run, AlreadyExists, a lost
+// update race when the update changed the type from ExternalName).
+func Resource(alloc IPAllocator) *registry.Resource {
+	return &registry.Resource{
+		GroupVersion:     corev1.SchemeGroupVersion,
+		Plural:           "services",
+		Singular:         "service",
+		Kind:             "Service",
+		ListKind:         "ServiceList",
+		ShortNames:       []string{"svc"},
+		Categories:       []string{"all"},
+		Namespaced:       true,
+		ValidateName:     apimachineryvalidation.NameIsDNS1035Label,
+		New:              func() runtime.Object { return &corev1.Service{} },
+		NewList:          func() runtime.Object { return &corev1.ServiceList{} },
+		Strategy:         strategy{alloc: alloc},
+		StatusStrategy:   statusStrategy{},
+		Table:            table(),
+		SelectableFields: selectableFields,
+	}
+}
+
+// ReleaseClusterIPs gives the cluster IPs of svc back to alloc. Headless
+// and ExternalName services hold none; releasing is idempotent.
+func ReleaseClusterIPs(alloc IPAllocator, svc *corev1.Service) {
+	for _, ip := range svc.Spec.ClusterIPs {
+		alloc.Release(ip)
+	}
+	alloc.Release(svc.Spec.ClusterIP)
+}
+
+// selectableFields are upstream's service field labels: kube-proxy-like
+// clients select spec.clusterIP!=None.
+func selectableFields(obj runtime.Object) fields.Set {
+	svc := obj.(*corev1.Service)
+	return fields.Set{
+		"spec.clusterIP": svc.Spec.ClusterIP,
+		"spec.type":      string(svc.Spec.Type),
+	}
+}

@@ -1,0 +1,33 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/evictd/evictd/internal/apiserver"
+	"github.com/evictd/evictd/internal/registry/store"
+)
+
+// systemNamespaces exist in every cluster from the start.
+var systemNamespaces = []string{metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic, corev1.NamespaceNodeLease}
+
+// bootstrap creates the system namespaces if they do not exist yet (a
+// durable store keeps them across restarts).
+func bootstrap(ctx context.Context, api *apiserver.Server) error {
+	namespaces, ok := api.Store(corev1.SchemeGroupVersion.WithResource("namespaces"))
+	if !ok {
+		return fmt.Errorf("bootstrap: namespaces are not served")
+	}
+	for _, name := range systemNamespaces {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		_, err := namespaces.Create(ctx, ns, store.CreateOptions{FieldManager: "evictd"})
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("bootstrap namespace %s: %w", name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+package server
+
+import (
+	"github.com/evictd/evictd/internal/registry"
+	"github.com/evictd/evictd/internal/registry/configmap"
+	"github.com/evictd/evictd/internal/registry/endpoints"
+	"github.com/evictd/evictd/internal/registry/event"
+	"github.com/evictd/evictd/internal/registry/lease"
+	"github.com/evictd/evictd/internal/registry/namespace"
+	"github.com/evictd/evictd/internal/registry/node"
+	"github.com/evictd/evictd/internal/registry/pod"
+	"github.com/evictd/evictd/internal/registry/service"
+	"github.com/evictd/evictd/internal/registry/serviceaccount"
+)
+
+// Resources lists every served resource, in discovery order. Each call
+// returns fresh descriptions with their own state (the service IP
+// allocator), so several servers in one process never share any.
+func Resources() []*registry.Resource {
+	alloc, err := service.NewIPAllocator(service.DefaultServiceCIDR)
+	if err != nil {
+		panic(err) // the default range is a constant: it always parses
+	}
+	return []*registry.Resource{
+		pod.Resource(),
+		node.Resource(),
+		namespace.Resource(),
+		event.Resource(),
+		service.Resource(alloc),
+		endpoints.Resource(),
+		configmap.Resource(),
+		serviceaccount.Resource(),
+		lease.Resource(),
+		event.EventsV1Resource(),
+	}
+}

@@ -1,0 +1,186 @@
+// Package server wires evictd together: storage, the API server with every
+// resource of the registry, TLS and bearer-token authentication, and the
+// start-up objects a cluster has (the four system namespaces). `evictd
+// serve` and pkg/testserver both run a Server.
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/managedfields"
+	"k8s.io/apimachinery/pkg/version"
+	"k8s.io/client-go/applyconfigurations"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
+
+	"github.com/evictd/evictd/internal/apiserver"
+	"github.com/evictd/evictd/internal/pki"
+	"github.com/evictd/evictd/internal/scheme"
+	"github.com/evictd/evictd/internal/storage"
+	"github.com/evictd/evictd/internal/storage/memory"
+)
+
+// Config describes a Server.
+type Config struct {
+	// Listen is the address to serve HTTPS on (127.0.0.1:0 picks a port).
+	Listen string
+	// PKI holds the certificates and token; required.
+	PKI *pki.Bundle
+	// Storage holds the objects; nil means a new in-memory store.
+	Storage storage.Interface
+	Clock   clock.Clock
+	Log     *slog.Logger
+}
+
+// Server is a running evictd API server.
+type Server struct {
+	cfg      Config
+	api      *apiserver.Server
+	storage  storage.Interface
+	listener net.Listener
+	http     *http.Server
+	served   chan error
+	url      string
+	stopOnce sync.Once
+}
+
+// typeConverter is built once per process, on first use: it parses the
+// schemas of every built-in type, which takes ~100 ms.
+var typeConverter = sync.OnceValue(func() managedfields.TypeConverter {
+	return applyconfigurations.NewTypeConverter(scheme.Scheme)
+})
+
+// Start builds the server, creates the system namespaces and starts
+// serving. It returns once the listener accepts connections.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.PKI == nil {
+		return nil, errors.New("server: PKI is required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.RealClock{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	st := cfg.Storage
+	if st == nil {
+		st = memory.New(memory.Options{})
+	}
+	api, err := apiserver.New(apiserver.Config{
+		Storage:       st,
+		Resources:     Resources(),
+		Subresources:  subresources(),
+		Version:       Version(),
+		OpenAPI:       openAPI(),
+		TypeConverter: typeConverter,
+		Clock:         cfg.Clock,
+		Log:           cfg.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build API server: %w", err)
+	}
+	if err := bootstrap(ctx, api); err != nil {
+		return nil, err
+	}
+	tlsConfig, err := cfg.PKI.TLSConfig()
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	s := &Server{cfg: cfg, api: api, storage: st, listener: ln, served: make(chan error, 1)}
+	s.url = "https://" + dialAddress(ln.Addr())
+	s.http = &http.Server{
+		Handler:           s.authenticate(api),
+		TLSConfig:         tlsConfig,
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelDebug),
+	}
+	go func() { s.served <- s.http.ServeTLS(ln, "", "") }()
+	return s, nil
+}
+
+// URL is https://host:port of the server.
+func (s *Server) URL() string { return s.url }
+
+// RESTConfig is a client-go configuration that reaches and trusts the server.
+func (s *Server) RESTConfig() *rest.Config { return s.cfg.PKI.RESTConfig(s.url) }
+
+// API is the API server, for in-process access to its stores.
+func (s *Server) API() *apiserver.Server { return s.api }
+
+// Shutdown closes open watches, stops accepting requests, waits for
+// in-flight ones until ctx ends, and closes the storage.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.stopOnce.Do(func() {
+		s.api.Shutdown()
+		err = s.http.Shutdown(ctx)
+		if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+		if cerr := s.storage.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	})
+	return err
+}
+
+// publicPaths answer without a token, as kube-apiserver's default RBAC
+// lets anonymous clients read them.
+var publicPaths = []string{"/healthz", "/livez", "/readyz", "/version"}
+
+// authenticate requires the bearer token on every other request.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	want := []byte("Bearer " + s.cfg.PKI.Token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := []byte(r.Header.Get("Authorization"))
+		if subtle.ConstantTimeCompare(got, want) != 1 && !isPublic(r.URL.Path) {
+			apiserver.WriteUnauthorized(w)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isPublic(path string) bool {
+	for _, p := range publicPaths {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// dialAddress turns a listener address into one clients can dial
+// (a wildcard listener is reached through loopback).
+func dialAddress(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// Version is what /version reports: the Kubernetes version whose API
+// evictd serves (that of the k8s.io/api module it is built with).
+func Version() version.Info {
+	return version.Info{
+		Major: "1", Minor: "37", GitVersion: "v1.37.2", GitTreeState: "clean",
+		GoVersion: goVersion(), Compiler: "gc", Platform: platform(),
+	}
+}
