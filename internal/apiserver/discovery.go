@@ -3,10 +3,10 @@ package apiserver
 import (
 	"encoding/json"
 	"maps"
-	"slices"
 	"mime"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	apidiscoveryv2 "k8s.io/api/apidiscovery/v2"

@@ -24,6 +24,8 @@ type serveOptions struct {
 	dataDir       string
 	kubeconfigOut string
 	nodes         int
+	maxInflight   int
+	maxMutating   int
 }
 
 func newServe(stdout io.Writer, logger func() *slog.Logger) *cobra.Command {
@@ -45,6 +47,8 @@ restart, so kubeconfigs stay valid) and writes a kubeconfig to
 	f.StringVar(&o.listen, "listen", "127.0.0.1:6443", "address to serve HTTPS on")
 	f.StringVar(&o.dataDir, "data-dir", ".evictd", "directory for the CA, serving certificate and token")
 	f.StringVar(&o.kubeconfigOut, "kubeconfig-out", "evictd.kubeconfig", "where to write the kubeconfig")
+	f.IntVar(&o.maxInflight, "max-requests-inflight", 400, "maximum read-only requests served at once (429 beyond; watches are not counted); 0 for no limit")
+	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", 200, "maximum mutating requests served at once (429 beyond); 0 for no limit")
 	f.IntVar(&o.nodes, "nodes", 0, "number of simulated nodes (simulated kubelets arrive in a later release; accepted and ignored for now)")
 	return cmd
 }
@@ -61,7 +65,10 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 	if o.nodes > 0 {
 		log.Warn("--nodes is accepted but simulated nodes are not implemented yet", "nodes", o.nodes)
 	}
-	srv, err := server.Start(ctx, server.Config{Listen: o.listen, PKI: bundle, Log: log})
+	srv, err := server.Start(ctx, server.Config{
+		Listen: o.listen, PKI: bundle, Log: log,
+		MaxRequestsInflight: noLimitIsNegative(o.maxInflight), MaxMutatingRequestsInflight: noLimitIsNegative(o.maxMutating),
+	})
 	if err != nil {
 		return err
 	}
@@ -84,4 +91,13 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 	}
 	_ = os.Stdout.Sync()
 	return nil
+}
+
+// noLimitIsNegative maps the flags' "0 = no limit" (kube-apiserver's
+// meaning) to server.Config's "negative = no limit".
+func noLimitIsNegative(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

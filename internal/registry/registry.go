@@ -43,6 +43,10 @@ type Resource struct {
 	// rules (usually: keep spec and metadata, take status).
 	StatusStrategy Strategy
 
+	// Scale, when set, serves the scale subresource (autoscaling/v1 Scale)
+	// of workload resources.
+	Scale *Scale
+
 	// ReturnDeletedObject makes DELETE answer with the deleted object
 	// rather than a Success Status (pods do).
 	ReturnDeletedObject bool
@@ -150,4 +154,14 @@ type Table struct {
 	// Row returns the cells of one object, one per column. now is the
 	// time ages are measured against.
 	Row func(obj runtime.Object, now time.Time) []any
+}
+
+// Scale describes how the scale subresource reads and writes a workload:
+// spec.replicas, status.replicas and the pod selector.
+type Scale struct {
+	// Get returns spec.replicas, status.replicas and the label selector
+	// of obj, serialised as a string (status.selector of a Scale).
+	Get func(obj runtime.Object) (specReplicas, statusReplicas int32, selector string)
+	// Set writes spec.replicas.
+	Set func(obj runtime.Object, replicas int32)
 }

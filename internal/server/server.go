@@ -37,8 +37,12 @@ type Config struct {
 	PKI *pki.Bundle
 	// Storage holds the objects; nil means a new in-memory store.
 	Storage storage.Interface
-	Clock   clock.Clock
-	Log     *slog.Logger
+	// MaxRequestsInflight and MaxMutatingRequestsInflight cap concurrent
+	// read-only and mutating requests (429 beyond); 0 means the
+	// kube-apiserver defaults (400 and 200), negative means no cap.
+	MaxRequestsInflight, MaxMutatingRequestsInflight int
+	Clock                                            clock.Clock
+	Log                                              *slog.Logger
 }
 
 // Server is a running evictd API server.
@@ -102,13 +106,24 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, api: api, storage: st, listener: ln, served: make(chan error, 1)}
 	s.url = "https://" + dialAddress(ln.Addr())
 	s.http = &http.Server{
-		Handler:           s.authenticate(api),
+		Handler:           s.authenticate(apiserver.LimitInflight(api, inflight(cfg.MaxRequestsInflight, apiserver.DefaultMaxRequestsInflight), inflight(cfg.MaxMutatingRequestsInflight, apiserver.DefaultMaxMutatingRequestsInflight))),
 		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelDebug),
 	}
 	go func() { s.served <- s.http.ServeTLS(ln, "", "") }()
 	return s, nil
+}
+
+// inflight resolves a configured cap: 0 is the default, negative none.
+func inflight(configured, def int) int {
+	switch {
+	case configured == 0:
+		return def
+	case configured < 0:
+		return 0
+	}
+	return configured
 }
 
 // URL is https://host:port of the server.
