@@ -113,6 +113,9 @@ func legacyResources(ep *endpoint) []metav1.APIResource {
 	if res.StatusStrategy != nil {
 		out = append(out, metav1.APIResource{Name: res.Plural + "/status", Namespaced: res.Namespaced, Kind: res.Kind, Verbs: metav1.Verbs{"get", "patch", "update"}})
 	}
+	if res.Scale != nil {
+		out = append(out, metav1.APIResource{Name: res.Plural + "/scale", Namespaced: res.Namespaced, Group: scaleKind.Group, Version: scaleKind.Version, Kind: scaleKind.Kind, Verbs: metav1.Verbs{"get", "patch", "update"}})
+	}
 	for _, sub := range ep.sortedSubresources() {
 		r := metav1.APIResource{Name: res.Plural + "/" + sub.Name, Namespaced: res.Namespaced, Kind: sub.Kind.Kind, Verbs: sub.Verbs}
 		if sub.Kind.GroupVersion() != res.GroupVersion {
@@ -139,6 +142,13 @@ func aggregatedResource(ep *endpoint) apidiscoveryv2.APIResourceDiscovery {
 	if res.StatusStrategy != nil {
 		out.Subresources = append(out.Subresources, apidiscoveryv2.APISubresourceDiscovery{
 			Subresource: "status", ResponseKind: out.ResponseKind, Verbs: []string{"get", "patch", "update"}})
+	}
+	if res.Scale != nil {
+		out.Subresources = append(out.Subresources, apidiscoveryv2.APISubresourceDiscovery{
+			Subresource:  "scale",
+			ResponseKind: &metav1.GroupVersionKind{Group: scaleKind.Group, Version: scaleKind.Version, Kind: scaleKind.Kind},
+			Verbs:        []string{"get", "patch", "update"},
+		})
 	}
 	for _, sub := range ep.sortedSubresources() {
 		out.Subresources = append(out.Subresources, apidiscoveryv2.APISubresourceDiscovery{

@@ -60,6 +60,12 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, ep *endpo
 			sub.Handler(w, r, req)
 			return
 		}
+		if info.Subresource == "scale" && ep.res.Scale != nil {
+			if err := s.serveScale(w, r, req); err != nil {
+				s.writeError(w, r, err)
+			}
+			return
+		}
 		if info.Subresource != "status" || ep.res.StatusStrategy == nil {
 			s.writeError(w, r, notFound())
 			return

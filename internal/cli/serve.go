@@ -26,6 +26,7 @@ type serveOptions struct {
 	nodes         int
 	maxInflight   int
 	maxMutating   int
+	controllers   bool
 }
 
 func newServe(stdout io.Writer, logger func() *slog.Logger) *cobra.Command {
@@ -49,6 +50,7 @@ restart, so kubeconfigs stay valid) and writes a kubeconfig to
 	f.StringVar(&o.kubeconfigOut, "kubeconfig-out", "evictd.kubeconfig", "where to write the kubeconfig")
 	f.IntVar(&o.maxInflight, "max-requests-inflight", 400, "maximum read-only requests served at once (429 beyond; watches are not counted); 0 for no limit")
 	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", 200, "maximum mutating requests served at once (429 beyond); 0 for no limit")
+	f.BoolVar(&o.controllers, "controllers", true, "run the controllers of the eviction flow (the disruption controller) in the server")
 	f.IntVar(&o.nodes, "nodes", 0, "number of simulated nodes (simulated kubelets arrive in a later release; accepted and ignored for now)")
 	return cmd
 }
@@ -66,7 +68,7 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 		log.Warn("--nodes is accepted but simulated nodes are not implemented yet", "nodes", o.nodes)
 	}
 	srv, err := server.Start(ctx, server.Config{
-		Listen: o.listen, PKI: bundle, Log: log,
+		Listen: o.listen, PKI: bundle, Log: log, Controllers: o.controllers,
 		MaxRequestsInflight: noLimitIsNegative(o.maxInflight), MaxMutatingRequestsInflight: noLimitIsNegative(o.maxMutating),
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -14,14 +15,23 @@ import (
 
 var podsGVR = corev1.SchemeGroupVersion.WithResource("pods")
 
-// subresources are the special subresources beyond status.
-func subresources() []apiserver.Subresource {
+// subresources are the special subresources beyond status; evict serves
+// pods/eviction.
+func subresources(evict apiserver.SubresourceHandler) []apiserver.Subresource {
 	return []apiserver.Subresource{{
 		Parent:  podsGVR,
 		Name:    "binding",
 		Kind:    corev1.SchemeGroupVersion.WithKind("Binding"),
 		Verbs:   []string{"create"},
 		Handler: bindPod,
+	}, {
+		// Discovery advertises policy/v1 Eviction: kubectl drain uses the
+		// eviction API only when this entry names a group and version.
+		Parent:  podsGVR,
+		Name:    "eviction",
+		Kind:    policyv1.SchemeGroupVersion.WithKind("Eviction"),
+		Verbs:   []string{"create"},
+		Handler: evict,
 	}}
 }
 

@@ -3,14 +3,20 @@ package server
 import (
 	"github.com/evictd/evictd/internal/registry"
 	"github.com/evictd/evictd/internal/registry/configmap"
+	"github.com/evictd/evictd/internal/registry/daemonset"
+	"github.com/evictd/evictd/internal/registry/deployment"
 	"github.com/evictd/evictd/internal/registry/endpoints"
 	"github.com/evictd/evictd/internal/registry/event"
 	"github.com/evictd/evictd/internal/registry/lease"
 	"github.com/evictd/evictd/internal/registry/namespace"
 	"github.com/evictd/evictd/internal/registry/node"
 	"github.com/evictd/evictd/internal/registry/pod"
+	"github.com/evictd/evictd/internal/registry/poddisruptionbudget"
+	"github.com/evictd/evictd/internal/registry/replicaset"
+	"github.com/evictd/evictd/internal/registry/replicationcontroller"
 	"github.com/evictd/evictd/internal/registry/service"
 	"github.com/evictd/evictd/internal/registry/serviceaccount"
+	"github.com/evictd/evictd/internal/registry/statefulset"
 )
 
 // Resources lists every served resource, in discovery order. Each call
@@ -31,6 +37,12 @@ func Resources() []*registry.Resource {
 		configmap.Resource(),
 		serviceaccount.Resource(),
 		lease.Resource(),
+		replicationcontroller.Resource(),
+		deployment.Resource(),
+		replicaset.Resource(),
+		statefulset.Resource(),
+		daemonset.Resource(),
+		poddisruptionbudget.Resource(),
 		event.EventsV1Resource(),
 	}
 }

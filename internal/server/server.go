@@ -16,13 +16,17 @@ import (
 	"sync"
 	"time"
 
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/util/managedfields"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/applyconfigurations"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
 
 	"github.com/evictd/evictd/internal/apiserver"
+	"github.com/evictd/evictd/internal/controller/disruption"
+	"github.com/evictd/evictd/internal/eviction"
 	"github.com/evictd/evictd/internal/pki"
 	"github.com/evictd/evictd/internal/scheme"
 	"github.com/evictd/evictd/internal/storage"
@@ -41,8 +45,14 @@ type Config struct {
 	// read-only and mutating requests (429 beyond); 0 means the
 	// kube-apiserver defaults (400 and 200), negative means no cap.
 	MaxRequestsInflight, MaxMutatingRequestsInflight int
-	Clock                                            clock.Clock
-	Log                                              *slog.Logger
+	// Controllers runs the controllers of the eviction flow (today: the
+	// disruption controller) inside the server, as clients of its API.
+	Controllers bool
+	// EvictionBackoff paces the eviction handler's conflict retries; zero
+	// means upstream's (20 attempts, 500 ms apart).
+	EvictionBackoff wait.Backoff
+	Clock           clock.WithTicker
+	Log             *slog.Logger
 }
 
 // Server is a running evictd API server.
@@ -55,6 +65,10 @@ type Server struct {
 	served   chan error
 	url      string
 	stopOnce sync.Once
+	// stopControllers ends the in-process controllers; controllers is
+	// done when they have returned.
+	stopControllers context.CancelFunc
+	controllers     sync.WaitGroup
 }
 
 // typeConverter is built once per process, on first use: it parses the
@@ -79,10 +93,14 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if st == nil {
 		st = memory.New(memory.Options{})
 	}
+	// The eviction handler needs the stores the API server builds: it is
+	// set right after, before any request can arrive.
+	var evictor *eviction.Evictor
+	evict := func(w http.ResponseWriter, r *http.Request, req *apiserver.Request) { evictor.Handler(w, r, req) }
 	api, err := apiserver.New(apiserver.Config{
 		Storage:       st,
 		Resources:     Resources(),
-		Subresources:  subresources(),
+		Subresources:  subresources(evict),
 		Version:       Version(),
 		OpenAPI:       openAPI(),
 		TypeConverter: typeConverter,
@@ -91,6 +109,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build API server: %w", err)
+	}
+	if evictor, err = newEvictor(api, cfg); err != nil {
+		return nil, err
 	}
 	if err := bootstrap(ctx, api); err != nil {
 		return nil, err
@@ -112,7 +133,24 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelDebug),
 	}
 	go func() { s.served <- s.http.ServeTLS(ln, "", "") }()
+	s.startControllers()
 	return s, nil
+}
+
+// startControllers runs the in-process controllers against the server's
+// own API, exactly as they would run against any cluster. Their context
+// is not the caller's: they live until Shutdown.
+func (s *Server) startControllers() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopControllers = cancel
+	if !s.cfg.Controllers {
+		return
+	}
+	s.controllers.Go(func() {
+		if err := disruption.Run(ctx, s.RESTConfig(), s.cfg.Clock, s.cfg.Log.With("controller", "disruption")); err != nil {
+			s.cfg.Log.Error("disruption controller stopped", "err", err)
+		}
+	})
 }
 
 // inflight resolves a configured cap: 0 is the default, negative none.
@@ -140,6 +178,8 @@ func (s *Server) API() *apiserver.Server { return s.api }
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.stopOnce.Do(func() {
+		s.stopControllers()
+		s.controllers.Wait()
 		s.api.Shutdown()
 		err = s.http.Shutdown(ctx)
 		if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
@@ -198,4 +238,17 @@ func Version() version.Info {
 		Major: "1", Minor: "37", GitVersion: "v1.37.2", GitTreeState: "clean",
 		GoVersion: goVersion(), Compiler: "gc", Platform: platform(),
 	}
+}
+
+// newEvictor builds the eviction handler over the pod and PDB stores.
+func newEvictor(api *apiserver.Server, cfg Config) (*eviction.Evictor, error) {
+	pods, ok := api.Store(podsGVR)
+	if !ok {
+		return nil, errors.New("eviction: pods are not served")
+	}
+	pdbs, ok := api.Store(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets"))
+	if !ok {
+		return nil, errors.New("eviction: poddisruptionbudgets are not served")
+	}
+	return eviction.New(pods, pdbs, eviction.Options{Clock: cfg.Clock, Backoff: cfg.EvictionBackoff}), nil
 }

@@ -37,7 +37,13 @@ const shutdownTimeout = 5 * time.Second
 // fails the test if the server cannot start.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s, err := New(context.Background(), Options{Log: slog.New(slog.DiscardHandler)})
+	return StartWith(t, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s, err := New(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("start evictd: %v", err)
 	}
@@ -55,6 +61,10 @@ func Start(t testing.TB) *Server {
 type Options struct {
 	// Log receives the server's logs; nil discards them.
 	Log *slog.Logger
+	// WithoutControllers leaves out the in-process controllers (the
+	// disruption controller), for tests that write PDB status themselves,
+	// as envtest users do.
+	WithoutControllers bool
 }
 
 // New starts a server outside of a test; call Stop when done.
@@ -66,7 +76,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", PKI: bundle, Log: opts.Log})
+	srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", PKI: bundle, Log: opts.Log, Controllers: !opts.WithoutControllers})
 	if err != nil {
 		return nil, err
 	}

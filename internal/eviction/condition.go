@@ -1,0 +1,89 @@
+package eviction
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/evictd/evictd/internal/registry/store"
+)
+
+// The condition an eviction stamps on its pod before deleting it.
+const (
+	conditionReason  = "EvictionByEvictionAPI"
+	conditionMessage = "Eviction API: evicting"
+)
+
+// podKind qualifies precondition conflicts as upstream does ("on Pod").
+var podKind = schema.GroupResource{Resource: "Pod"}
+
+// addConditionAndDelete is Phase E: stamp DisruptionTarget on the latest
+// stored pod through the status rules (not in a dry run), then delete it
+// with opts. A resourceVersion precondition is moved to the version of our
+// own status write, so that write cannot trip it.
+func (e *Evictor) addConditionAndDelete(ctx context.Context, req *Request, name string, opts *metav1.DeleteOptions) error {
+	if !req.dryRun() {
+		out, _, err := e.pods.Update(ctx, req.Namespace, name, func(current runtime.Object) (runtime.Object, error) {
+			if current == nil {
+				return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, name)
+			}
+			pod := current.(*corev1.Pod)
+			if err := checkPreconditions(pod, opts.Preconditions); err != nil {
+				return nil, err
+			}
+			setDisruptionTarget(pod, metav1.NewTime(e.clock.Now()))
+			return pod, nil
+		}, store.UpdateOptions{Subresource: "status", FieldManager: req.FieldManager})
+		if err != nil {
+			return err
+		}
+		if hasRV(opts) {
+			opts = opts.DeepCopy()
+			opts.Preconditions = withRV(opts.Preconditions, out.(*corev1.Pod).ResourceVersion)
+		}
+	}
+	_, _, err := e.pods.Delete(ctx, req.Namespace, name, opts)
+	return err
+}
+
+// checkPreconditions compares the eviction's preconditions with the latest
+// stored pod, with upstream's messages.
+func checkPreconditions(pod *corev1.Pod, p *metav1.Preconditions) error {
+	if p == nil {
+		return nil
+	}
+	if p.UID != nil && *p.UID != "" && *p.UID != pod.UID {
+		return apierrors.NewConflict(podKind, pod.Name, fmt.Errorf("the UID in the precondition (%s) does not match the UID in record (%s). The object might have been deleted and then recreated", *p.UID, pod.UID))
+	}
+	if p.ResourceVersion != nil && *p.ResourceVersion != "" && *p.ResourceVersion != pod.ResourceVersion {
+		return apierrors.NewConflict(podKind, pod.Name, fmt.Errorf("the ResourceVersion in the precondition (%s) does not match the ResourceVersion in record (%s). The object might have been modified", *p.ResourceVersion, pod.ResourceVersion))
+	}
+	return nil
+}
+
+// setDisruptionTarget upserts the DisruptionTarget condition, keeping its
+// lastTransitionTime when it was already True.
+func setDisruptionTarget(pod *corev1.Pod, now metav1.Time) {
+	cond := corev1.PodCondition{
+		Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue,
+		Reason: conditionReason, Message: conditionMessage, LastTransitionTime: now,
+	}
+	for i := range pod.Status.Conditions {
+		c := &pod.Status.Conditions[i]
+		if c.Type != cond.Type {
+			continue
+		}
+		if c.Status == cond.Status {
+			cond.LastTransitionTime = c.LastTransitionTime
+		}
+		cond.LastProbeTime = c.LastProbeTime
+		*c = cond
+		return
+	}
+	pod.Status.Conditions = append(pod.Status.Conditions, cond)
+}

@@ -1,0 +1,269 @@
+package eviction
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/evictd/evictd/internal/registry/poddisruptionbudget"
+	"github.com/evictd/evictd/internal/registry/store"
+)
+
+// Request is one eviction after its body was decoded and checked.
+type Request struct {
+	Namespace, Name string
+	// Options are the Eviction's deleteOptions with the dry-run merge
+	// already applied (never nil).
+	Options *metav1.DeleteOptions
+	// FieldManager names the writer of the pod's DisruptionTarget condition
+	// and of the PDB status.
+	FieldManager string
+}
+
+func (r *Request) dryRun() bool { return len(r.Options.DryRun) > 0 }
+
+// Evict decides an eviction and carries it out: nil means the pod was
+// evicted (or would be, in a dry run); errors are StatusErrors (404, 409,
+// 429, 403, 500) as kube-apiserver answers them.
+func (e *Evictor) Evict(ctx context.Context, req *Request) error {
+	pod, done, err := e.bypass(ctx, req)
+	if done || err != nil {
+		return err
+	}
+	pdb, err := e.matchingPDB(ctx, pod)
+	if err != nil {
+		return err
+	}
+	if pdb == nil {
+		return e.addConditionAndDelete(ctx, req, pod.Name, req.Options)
+	}
+	if !podReady(pod) && skipBudget(pdb) {
+		return e.evictUnhealthy(ctx, req, pod, pdb.Name)
+	}
+	if err := e.consumeBudget(ctx, req, pod, pdb); err != nil {
+		return err
+	}
+	return e.addConditionAndDelete(ctx, req, pod.Name, req.Options)
+}
+
+// bypass is Phase A: Pending, terminal and already-deleting pods are
+// deleted without looking at budgets. Pending pods are deleted with a
+// resourceVersion precondition, so a pod that turns Running meanwhile is
+// re-read and goes through the budget. done reports the eviction finished.
+func (e *Evictor) bypass(ctx context.Context, req *Request) (pod *corev1.Pod, done bool, err error) {
+	clientRV := hasRV(req.Options)
+	steps := e.backoff
+	if clientRV {
+		steps.Steps = 1 // the client pinned the version: no retries
+	}
+	for {
+		obj, err := e.pods.Get(ctx, req.Namespace, req.Name)
+		if err != nil {
+			return nil, true, err
+		}
+		pod = obj.(*corev1.Pod)
+		if !canIgnorePDB(pod) {
+			return pod, false, nil
+		}
+		opts := req.Options
+		if needsRV(pod) && !clientRV {
+			opts = opts.DeepCopy()
+			opts.Preconditions = withRV(opts.Preconditions, pod.ResourceVersion)
+		}
+		err = e.addConditionAndDelete(ctx, req, pod.Name, opts)
+		if !apierrors.IsConflict(err) {
+			return nil, true, err
+		}
+		if steps.Steps <= 1 {
+			return nil, true, err
+		}
+		e.clock.Sleep(steps.Step())
+	}
+}
+
+// matchingPDB is Phase B: the one budget selecting the pod, nil for none,
+// a 500 for several.
+func (e *Evictor) matchingPDB(ctx context.Context, pod *corev1.Pod) (*policyv1.PodDisruptionBudget, error) {
+	list, err := e.pdbs.List(ctx, pod.Namespace, store.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	var matched []*policyv1.PodDisruptionBudget
+	for i := range list.(*policyv1.PodDisruptionBudgetList).Items {
+		pdb := &list.(*policyv1.PodDisruptionBudgetList).Items[i]
+		if poddisruptionbudget.Matches(pdb, pod) {
+			matched = append(matched, pdb)
+		}
+	}
+	switch len(matched) {
+	case 0:
+		return nil, nil
+	case 1:
+		return matched[0], nil
+	}
+	return nil, multiplePDBs()
+}
+
+// skipBudget is Phase C's rule for a pod that is not Ready: unhealthy pods
+// are already disrupted when the policy says AlwaysAllow, or when the
+// budget is met.
+func skipBudget(pdb *policyv1.PodDisruptionBudget) bool {
+	if p := pdb.Spec.UnhealthyPodEvictionPolicy; p != nil && *p == policyv1.AlwaysAllow {
+		return true
+	}
+	return pdb.Status.CurrentHealthy >= pdb.Status.DesiredHealthy && pdb.Status.DesiredHealthy > 0
+}
+
+// evictUnhealthy deletes an unready pod without touching the budget, pinned
+// to the version read: if the pod changed (it may have become Ready), the
+// client is told to retry.
+func (e *Evictor) evictUnhealthy(ctx context.Context, req *Request, pod *corev1.Pod, pdbName string) error {
+	opts := req.Options.DeepCopy()
+	opts.Preconditions = withRV(opts.Preconditions, pod.ResourceVersion)
+	err := e.addConditionAndDelete(ctx, req, pod.Name, opts)
+	if apierrors.IsConflict(err) && !hasRV(req.Options) {
+		return stillProcessing(pdbName)
+	}
+	return err
+}
+
+// consumeBudget is Phase D: check the budget and record the disruption in
+// one compare-and-swap on the PDB's status, re-reading it on conflict.
+func (e *Evictor) consumeBudget(ctx context.Context, req *Request, pod *corev1.Pod, listed *policyv1.PodDisruptionBudget) error {
+	pdb := listed
+	backoff := e.backoff
+	for {
+		err := e.tryConsume(ctx, req, pod, pdb)
+		if !errors.Is(err, errPDBConflict) {
+			return err
+		}
+		if backoff.Steps <= 1 {
+			return apierrors.NewConflict(pdbResource, pdb.Name, errors.New("the object has been modified; please apply your changes to the latest version and try again"))
+		}
+		e.clock.Sleep(backoff.Step())
+		obj, err := e.pdbs.Get(ctx, pdb.Namespace, pdb.Name)
+		if err != nil {
+			return err
+		}
+		pdb = obj.(*policyv1.PodDisruptionBudget)
+	}
+}
+
+// errPDBConflict marks a lost compare-and-swap on the PDB status.
+var errPDBConflict = errors.New("pdb status conflict")
+
+func (e *Evictor) tryConsume(ctx context.Context, req *Request, pod *corev1.Pod, pdb *policyv1.PodDisruptionBudget) error {
+	if err := checkBudget(pdb); err != nil {
+		return err
+	}
+	next := pdb.DeepCopy()
+	next.Status.DisruptionsAllowed--
+	if next.Status.DisruptionsAllowed == 0 {
+		setInsufficientPods(next, e.clock.Now())
+	}
+	if req.dryRun() {
+		return nil
+	}
+	if next.Status.DisruptedPods == nil {
+		next.Status.DisruptedPods = map[string]metav1.Time{}
+	}
+	next.Status.DisruptedPods[pod.Name] = metav1.NewTime(e.clock.Now())
+	_, _, err := e.pdbs.Update(ctx, pdb.Namespace, pdb.Name, func(current runtime.Object) (runtime.Object, error) {
+		if current == nil {
+			return nil, apierrors.NewNotFound(pdbResource, pdb.Name)
+		}
+		m, _ := meta.Accessor(current)
+		if m.GetResourceVersion() != pdb.ResourceVersion {
+			return nil, errPDBConflict
+		}
+		return next.DeepCopy(), nil
+	}, store.UpdateOptions{Subresource: "status", FieldManager: req.FieldManager})
+	if apierrors.IsConflict(err) {
+		return errPDBConflict
+	}
+	return err
+}
+
+// checkBudget runs the checks of Phase D in upstream's order.
+func checkBudget(pdb *policyv1.PodDisruptionBudget) error {
+	switch {
+	case pdb.Status.ObservedGeneration < pdb.Generation:
+		return stillProcessing(pdb.Name)
+	case pdb.Status.DisruptionsAllowed < 0:
+		return forbidden(pdb.Name, "pdb disruptions allowed is negative")
+	case len(pdb.Status.DisruptedPods) > MaxDisruptedPodSize:
+		return forbidden(pdb.Name, "DisruptedPods map too big - too many evictions not confirmed by PDB controller")
+	case pdb.Status.DisruptionsAllowed == 0:
+		return budgetExhausted(pdb)
+	}
+	return nil
+}
+
+// setInsufficientPods flips DisruptionAllowed to False/InsufficientPods as
+// upstream's condition helper does, keeping lastTransitionTime when the
+// status did not change.
+func setInsufficientPods(pdb *policyv1.PodDisruptionBudget, now time.Time) {
+	cond := metav1.Condition{
+		Type: policyv1.DisruptionAllowedCondition, Status: metav1.ConditionFalse,
+		Reason: policyv1.InsufficientPodsReason, ObservedGeneration: pdb.Status.ObservedGeneration,
+		LastTransitionTime: metav1.NewTime(now),
+	}
+	for i := range pdb.Status.Conditions {
+		c := &pdb.Status.Conditions[i]
+		if c.Type != cond.Type {
+			continue
+		}
+		if c.Status == cond.Status {
+			cond.LastTransitionTime = c.LastTransitionTime
+		}
+		*c = cond
+		return
+	}
+	pdb.Status.Conditions = append(pdb.Status.Conditions, cond)
+}
+
+// canIgnorePDB: pods that are not running (or already going) are not
+// protected by budgets.
+func canIgnorePDB(pod *corev1.Pod) bool {
+	switch pod.Status.Phase {
+	case corev1.PodSucceeded, corev1.PodFailed, corev1.PodPending:
+		return true
+	}
+	return pod.DeletionTimestamp != nil
+}
+
+// needsRV: a bypassing pod that could still become Running (Pending, not
+// deleting) is deleted only at the version read.
+func needsRV(pod *corev1.Pod) bool {
+	terminal := pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
+	return !terminal && pod.DeletionTimestamp == nil
+}
+
+func podReady(pod *corev1.Pod) bool {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+func hasRV(opts *metav1.DeleteOptions) bool {
+	return opts.Preconditions != nil && opts.Preconditions.ResourceVersion != nil
+}
+
+// withRV returns preconditions with resourceVersion set to rv, keeping uid.
+func withRV(p *metav1.Preconditions, rv string) *metav1.Preconditions {
+	out := &metav1.Preconditions{ResourceVersion: &rv}
+	if p != nil {
+		out.UID = p.UID
+	}
+	return out
+}

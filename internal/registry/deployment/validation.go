@@ -1,0 +1,155 @@
+package deployment
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+
+	"github.com/evictd/evictd/internal/registry/pod"
+)
+
+// The validation is upstream's ValidateDeploymentSpec and
+// ValidateDeploymentStatusUpdate, with their paths and messages.
+
+var (
+	specPath   = field.NewPath("spec")
+	statusPath = field.NewPath("status")
+)
+
+// validateSpec checks a defaulted spec.
+func validateSpec(spec *appsv1.DeploymentSpec) field.ErrorList {
+	errs := nonNegative(ptr.Deref(spec.Replicas, 0), specPath.Child("replicas"))
+	errs = append(errs, validateSelector(spec.Selector, specPath.Child("selector"))...)
+	if selector, err := metav1.LabelSelectorAsSelector(spec.Selector); err != nil {
+		errs = append(errs, field.Invalid(specPath.Child("selector"), spec.Selector, "invalid label selector"))
+	} else {
+		errs = append(errs, validateTemplate(&spec.Template, selector, specPath.Child("template"))...)
+	}
+	errs = append(errs, validateStrategy(&spec.Strategy, specPath.Child("strategy"))...)
+	errs = append(errs, nonNegative(spec.MinReadySeconds, specPath.Child("minReadySeconds"))...)
+	if limit := spec.RevisionHistoryLimit; limit != nil {
+		errs = append(errs, nonNegative(*limit, specPath.Child("revisionHistoryLimit"))...)
+	}
+	if deadline := spec.ProgressDeadlineSeconds; deadline != nil {
+		path := specPath.Child("progressDeadlineSeconds")
+		errs = append(errs, nonNegative(*deadline, path)...)
+		if *deadline <= spec.MinReadySeconds {
+			errs = append(errs, field.Invalid(path, deadline, "must be greater than minReadySeconds"))
+		}
+	}
+	return errs
+}
+
+// validateSelector requires a valid, non-empty selector.
+func validateSelector(sel *metav1.LabelSelector, path *field.Path) field.ErrorList {
+	if sel == nil {
+		return field.ErrorList{field.Required(path, "")}
+	}
+	errs := metav1validation.ValidateLabelSelector(sel, metav1validation.LabelSelectorValidationOptions{}, path)
+	if len(sel.MatchLabels)+len(sel.MatchExpressions) == 0 {
+		errs = append(errs, field.Invalid(path, sel, "empty selector is invalid for deployment"))
+	}
+	return errs
+}
+
+// validateTemplate is upstream's ValidatePodTemplateSpecForReplicaSet,
+// which Deployments share with ReplicaSets (messages included).
+func validateTemplate(t *corev1.PodTemplateSpec, selector labels.Selector, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if !selector.Empty() && !selector.Matches(labels.Set(t.Labels)) {
+		errs = append(errs, field.Invalid(path.Child("metadata", "labels"), t.Labels, "`selector` does not match template `labels`"))
+	}
+	// Upstream reports template label and annotation errors under
+	// spec.template.labels and spec.template.annotations (no metadata).
+	errs = append(errs, metav1validation.ValidateLabels(t.Labels, path.Child("labels"))...)
+	errs = append(errs, apimachineryvalidation.ValidateAnnotations(t.Annotations, path.Child("annotations"))...)
+	errs = append(errs, pod.ValidatePodSpec(&t.Spec, path.Child("spec"))...)
+	if t.Spec.RestartPolicy != corev1.RestartPolicyAlways {
+		errs = append(errs, field.NotSupported(path.Child("spec", "restartPolicy"), t.Spec.RestartPolicy, []corev1.RestartPolicy{corev1.RestartPolicyAlways}))
+	}
+	if t.Spec.ActiveDeadlineSeconds != nil {
+		errs = append(errs, field.Forbidden(path.Child("spec", "activeDeadlineSeconds"), "activeDeadlineSeconds in ReplicaSet is not Supported"))
+	}
+	return errs
+}
+
+var strategyTypes = []appsv1.DeploymentStrategyType{appsv1.RecreateDeploymentStrategyType, appsv1.RollingUpdateDeploymentStrategyType}
+
+// validateStrategy is upstream's ValidateDeploymentStrategy.
+func validateStrategy(s *appsv1.DeploymentStrategy, path *field.Path) field.ErrorList {
+	switch s.Type {
+	case appsv1.RecreateDeploymentStrategyType:
+		if s.RollingUpdate != nil {
+			return field.ErrorList{field.Forbidden(path.Child("rollingUpdate"), "may not be specified when strategy `type` is 'Recreate'")}
+		}
+		return nil
+	case appsv1.RollingUpdateDeploymentStrategyType:
+		if s.RollingUpdate == nil {
+			return field.ErrorList{field.Required(path.Child("rollingUpdate"), "this should be defaulted and never be nil")}
+		}
+		return validateRollingUpdate(s.RollingUpdate, path.Child("rollingUpdate"))
+	}
+	return field.ErrorList{field.NotSupported(path, s, strategyTypes)}
+}
+
+// validateRollingUpdate is upstream's ValidateRollingUpdateDeployment: a
+// rollout must be able to make progress, so maxUnavailable and maxSurge may
+// not both be 0. Unset values count as 0, as in the internal type.
+func validateRollingUpdate(ru *appsv1.RollingUpdateDeployment, path *field.Path) field.ErrorList {
+	maxUnavailable := ptr.Deref(ru.MaxUnavailable, intstr.IntOrString{})
+	maxSurge := ptr.Deref(ru.MaxSurge, intstr.IntOrString{})
+	errs := validateIntOrPercent(maxUnavailable, path.Child("maxUnavailable"))
+	errs = append(errs, validateIntOrPercent(maxSurge, path.Child("maxSurge"))...)
+	if intOrPercentValue(maxUnavailable) == 0 && intOrPercentValue(maxSurge) == 0 {
+		errs = append(errs, field.Invalid(path.Child("maxUnavailable"), maxUnavailable, "may not be 0 when `maxSurge` is 0"))
+	}
+	return append(errs, notOver100Percent(maxUnavailable, path.Child("maxUnavailable"))...)
+}
+
+// validateStatus is upstream's ValidateDeploymentStatus plus the update
+// rule that collisionCount never goes down.
+func validateStatus(s, old *appsv1.DeploymentStatus) field.ErrorList {
+	errs := apimachineryvalidation.ValidateNonnegativeField(s.ObservedGeneration, statusPath.Child("observedGeneration"))
+	for _, c := range []struct {
+		name  string
+		value int32
+	}{
+		{"replicas", s.Replicas},
+		{"updatedReplicas", s.UpdatedReplicas},
+		{"readyReplicas", s.ReadyReplicas},
+		{"availableReplicas", s.AvailableReplicas},
+		{"unavailableReplicas", s.UnavailableReplicas},
+	} {
+		errs = append(errs, nonNegative(c.value, statusPath.Child(c.name))...)
+	}
+	if s.CollisionCount != nil {
+		errs = append(errs, nonNegative(*s.CollisionCount, statusPath.Child("collisionCount"))...)
+	}
+	const msg = "cannot be greater than status.replicas"
+	if s.UpdatedReplicas > s.Replicas {
+		errs = append(errs, field.Invalid(statusPath.Child("updatedReplicas"), s.UpdatedReplicas, msg))
+	}
+	if s.ReadyReplicas > s.Replicas {
+		errs = append(errs, field.Invalid(statusPath.Child("readyReplicas"), s.ReadyReplicas, msg))
+	}
+	if s.AvailableReplicas > s.Replicas {
+		errs = append(errs, field.Invalid(statusPath.Child("availableReplicas"), s.AvailableReplicas, msg))
+	}
+	if s.AvailableReplicas > s.ReadyReplicas {
+		errs = append(errs, field.Invalid(statusPath.Child("availableReplicas"), s.AvailableReplicas, "cannot be greater than readyReplicas"))
+	}
+	if old.CollisionCount != nil && (s.CollisionCount == nil || *s.CollisionCount < *old.CollisionCount) {
+		errs = append(errs, field.Invalid(statusPath.Child("collisionCount"), ptr.Deref(s.CollisionCount, 0), "cannot be decremented"))
+	}
+	return errs
+}
+
+func nonNegative(v int32, path *field.Path) field.ErrorList {
+	return apimachineryvalidation.ValidateNonnegativeField(int64(v), path)
+}

@@ -1,0 +1,58 @@
+package statefulset
+
+import (
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// newSTS is a minimal StatefulSet as a client sends it.
+func newSTS() *appsv1.StatefulSet {
+	return &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "default"},
+		Spec: appsv1.StatefulSetSpec{
+			ServiceName: "db",
+			Selector:    &metav1.LabelSelector{MatchLabels: map[string]string{"app": "db"}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "db"}},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "db", Image: "postgres:17"}}},
+			},
+		},
+	}
+}
+
+// defaulted is newSTS changed by mutate, then defaulted.
+func defaulted(mutate func(*appsv1.StatefulSet)) *appsv1.StatefulSet {
+	sts := newSTS()
+	if mutate != nil {
+		mutate(sts)
+	}
+	Resource().Strategy.Default(sts)
+	return sts
+}
+
+// checkErrors compares errors, as clients read them, with want, in order.
+func checkErrors(t *testing.T, errs field.ErrorList, want ...string) {
+	t.Helper()
+	if len(errs) != len(want) {
+		t.Fatalf("got %d errors, want %d:\n got: %v\nwant: %q", len(errs), len(want), errs, want)
+	}
+	for i := range want {
+		if got := errs[i].Error(); got != want[i] {
+			t.Errorf("error %d:\n got: %s\nwant: %s", i, got, want[i])
+		}
+	}
+}
+
+// edited is a defaulted StatefulSet changed by mutate, for validation tests
+// that edit defaulted fields.
+func edited(mutate func(*appsv1.StatefulSet)) *appsv1.StatefulSet {
+	sts := defaulted(nil)
+	if mutate != nil {
+		mutate(sts)
+	}
+	return sts
+}
