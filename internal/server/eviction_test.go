@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,9 +15,13 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/evictd/evictd/internal/pki"
+	"github.com/evictd/evictd/internal/registry/store"
+	"github.com/evictd/evictd/internal/server"
 	"github.com/evictd/evictd/pkg/testserver"
 )
 
@@ -192,11 +197,11 @@ func TestConcurrentEvictionsNeverOverDisrupt(t *testing.T) {
 			name := fmt.Sprintf("k=%d/controller=%v", k, withController)
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				srv := testserver.StartWith(t, testserver.Options{WithoutControllers: !withController})
+				srv := startServer(t, withController)
 				cfg := srv.RESTConfig()
 				cfg.QPS, cfg.Burst = -1, -1
 				client := kubernetes.NewForConfigOrDie(cfg)
-				createReadyPods(t, client, pods)
+				createReadyPods(t, srv, pods)
 				var status *policyv1.PodDisruptionBudgetStatus
 				if !withController {
 					status = &policyv1.PodDisruptionBudgetStatus{DisruptionsAllowed: k, CurrentHealthy: pods, DesiredHealthy: pods - k, ExpectedPods: pods}
@@ -247,18 +252,50 @@ func TestConcurrentEvictionsNeverOverDisrupt(t *testing.T) {
 	}
 }
 
-func createReadyPods(t *testing.T, client kubernetes.Interface, n int) {
+// createReadyPods stores n Ready pods directly through the server's pod
+// store: setting up 1,000 pods over HTTP would dominate the test's time
+// under -race, and it is the evictions that are under test.
+func createReadyPods(t *testing.T, srv *server.Server, n int) {
 	t.Helper()
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 32)
+	pods, _ := srv.API().Store(corev1.SchemeGroupVersion.WithResource("pods"))
 	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			readyPod(t, client, fmt.Sprintf("p-%04d", i), 30)
-		})
+		p := realisticPod(fmt.Sprintf("p-%04d", i), "n1")
+		p.Labels = map[string]string{"app": "web"}
+		if _, err := pods.Create(context.Background(), p, store.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := pods.Update(context.Background(), "default", p.Name, func(cur runtime.Object) (runtime.Object, error) {
+			p := cur.(*corev1.Pod)
+			p.Status.Phase = corev1.PodRunning
+			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
+			return p, nil
+		}, store.UpdateOptions{Subresource: "status"})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	wg.Wait()
+}
+
+// startServer starts a server on a fresh memory store, with or without
+// the in-process controllers.
+func startServer(t *testing.T, controllers bool) *server.Server {
+	t.Helper()
+	bundle, err := pki.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.Start(t.Context(), server.Config{Listen: "127.0.0.1:0", PKI: bundle, Controllers: controllers, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
+	return srv
 }
 
 // waitForBudget waits until the disruption controller reports allowed

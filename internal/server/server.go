@@ -130,6 +130,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		Handler:           s.authenticate(apiserver.LimitInflight(api, inflight(cfg.MaxRequestsInflight, apiserver.DefaultMaxRequestsInflight), inflight(cfg.MaxMutatingRequestsInflight, apiserver.DefaultMaxMutatingRequestsInflight))),
 		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 30 * time.Second,
+		// kube-apiserver's --http2-max-streams-per-connection default:
+		// clients such as drain send hundreds of requests at once on one
+		// connection.
+		HTTP2: &http.HTTP2Config{MaxConcurrentStreams: 1000},
 		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelDebug),
 	}
 	go func() { s.served <- s.http.ServeTLS(ln, "", "") }()
