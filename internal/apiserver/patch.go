@@ -8,6 +8,7 @@ import (
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 
@@ -87,7 +88,15 @@ func patcher(pt types.PatchType, patch []byte, res *registry.Resource) (func([]b
 		if len(p) > maxJSONPatchOperations {
 			return nil, apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("The allowed maximum operations in a JSON patch is %d, got %d", maxJSONPatchOperations, len(p)))
 		}
-		return p.Apply, nil
+		return func(doc []byte) ([]byte, error) {
+			out, err := p.Apply(doc)
+			if err != nil {
+				// Like kube-apiserver: a well-formed patch that does not
+				// apply (a failed "test", a missing path) is a bare 422.
+				return nil, apierrors.NewGenericServerResponse(http.StatusUnprocessableEntity, "", schema.GroupResource{}, "", err.Error(), 0, false)
+			}
+			return out, nil
+		}, nil
 	case types.MergePatchType:
 		if !json.Valid(patch) {
 			return nil, apierrors.NewBadRequest("error decoding patch: invalid JSON")
@@ -115,6 +124,9 @@ func patchObject(w http.ResponseWriter, res *registry.Resource, current runtime.
 		return nil, apierrors.NewInternalError(err)
 	}
 	patched, err := apply(doc)
+	if _, ok := err.(apierrors.APIStatus); ok {
+		return nil, err
+	}
 	if err != nil {
 		return nil, apierrors.NewBadRequest(err.Error())
 	}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 
 	"github.com/spf13/cobra"
-	"k8s.io/klog/v2"
 )
 
 // Execute runs the command line and returns the process exit code.
@@ -40,9 +39,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		}
 		l := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 		// client-go and apimachinery log through klog: send it to slog too.
-		klog.SetSlogLogger(l)
+		bridgeKlog(l)
 		return l
 	}
-	root.AddCommand(newServe(stdout, logger))
+	root.AddCommand(newServe(stdout, logger), newControllers(logger))
 	return root
 }
