@@ -25,7 +25,9 @@ func TestControllersCommandKeepsBudgetsTrue(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan int, 1)
-	go func() { done <- Execute(ctx, []string{"controllers", "--kubeconfig", kubeconfig}, io.Discard, io.Discard) }()
+	go func() {
+		done <- Execute(ctx, []string{"controllers", "--kubeconfig", kubeconfig}, io.Discard, io.Discard)
+	}()
 	defer func() {
 		cancel()
 		if code := <-done; code != 0 {

@@ -85,11 +85,11 @@ func TestEvictionWire(t *testing.T) {
 	}
 	tests := []struct {
 		name, method, pod, contentType, query string
-		body                           []byte
-		setup                          func(t *testing.T)
-		code                           int
-		retryAfter                     string
-		wantBody                       string // substring
+		body                                  []byte
+		setup                                 func(t *testing.T)
+		code                                  int
+		retryAfter                            string
+		wantBody                              string // substring
 	}{
 		{name: "v1 with apiVersion and kind", method: "POST", pod: "a", body: []byte(`{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"a"},"deleteOptions":{"dryRun":["All"]}}`),
 			code: 201, wantBody: `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","code":201}`},
@@ -317,4 +317,3 @@ func waitForBudget(t *testing.T, client kubernetes.Interface, name string, allow
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-

@@ -133,8 +133,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		// kube-apiserver's --http2-max-streams-per-connection default:
 		// clients such as drain send hundreds of requests at once on one
 		// connection.
-		HTTP2: &http.HTTP2Config{MaxConcurrentStreams: 1000},
-		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelDebug),
+		HTTP2:    &http.HTTP2Config{MaxConcurrentStreams: 1000},
+		ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelDebug),
 	}
 	go func() { s.served <- s.http.ServeTLS(ln, "", "") }()
 	s.startControllers()
