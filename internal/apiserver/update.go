@@ -59,7 +59,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, req *Request) er
 		switch {
 		case rv == "" && !strategy.AllowUnconditionalUpdate():
 			return nil, apierrors.NewInvalid(req.Resource.GroupVersionKind().GroupKind(), req.Name, field.ErrorList{
-				field.Invalid(field.NewPath("metadata", "resourceVersion"), "0x0", "must be specified for an update")})
+				field.Invalid(field.NewPath("metadata", "resourceVersion"), uint64(0), "must be specified for an update")})
 		case rv != "" && rv != cm.GetResourceVersion():
 			return nil, apierrors.NewConflict(req.Resource.GroupResource(), req.Name, errors.New(conflictMessage))
 		}

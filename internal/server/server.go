@@ -18,6 +18,7 @@ import (
 
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/util/managedfields"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/applyconfigurations"
@@ -150,8 +151,18 @@ func (s *Server) startControllers() {
 	if !s.cfg.Controllers {
 		return
 	}
+	// The controllers get a transport of their own, whose idle connections
+	// are closed when they stop: left open, each would hold Shutdown for
+	// the HTTP/2 GOAWAY timeout (a second).
+	transport, err := rest.TransportFor(s.RESTConfig())
+	if err != nil {
+		s.cfg.Log.Error("controllers not started", "err", err)
+		return
+	}
+	cfg := &rest.Config{Host: s.url, Transport: transport}
 	s.controllers.Go(func() {
-		if err := disruption.Run(ctx, s.RESTConfig(), s.cfg.Clock, s.cfg.Log.With("controller", "disruption")); err != nil {
+		defer utilnet.CloseIdleConnectionsFor(transport)
+		if err := disruption.Run(ctx, cfg, s.cfg.Clock, s.cfg.Log.With("controller", "disruption")); err != nil {
 			s.cfg.Log.Error("disruption controller stopped", "err", err)
 		}
 	})

@@ -1,8 +1,10 @@
 package deployment_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -20,7 +22,7 @@ import (
 func TestLifecycleOverHTTP(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	deployments := kubernetes.NewForConfigOrDie(testserver.Start(t).RESTConfig()).AppsV1().Deployments("default")
+	deployments := kubernetes.NewForConfigOrDie(startServer(t).RESTConfig()).AppsV1().Deployments("default")
 	d, err := deployments.Create(ctx, &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: "web"},
 		Spec: appsv1.DeploymentSpec{
@@ -55,4 +57,23 @@ func TestLifecycleOverHTTP(t *testing.T) {
 	if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "spec.selector: Invalid value: ") || !strings.Contains(err.Error(), "field is immutable") {
 		t.Fatalf("selector change: got %v", err)
 	}
+}
+
+// startServer starts an evictd for one test, without the in-process
+// controllers this test does not need.
+func startServer(t *testing.T) *testserver.Server {
+	t.Helper()
+	srv, err := testserver.New(context.Background(), testserver.Options{WithoutControllers: true})
+	if err != nil {
+		t.Fatalf("start evictd: %v", err)
+	}
+	t.Cleanup(func() {
+		// Bounded like testserver.Start's shutdown: a hang fails the test.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Stop(ctx); err != nil {
+			t.Errorf("stop evictd: %v", err)
+		}
+	})
+	return srv
 }

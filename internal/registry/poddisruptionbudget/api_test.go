@@ -1,7 +1,9 @@
 package poddisruptionbudget_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -20,7 +22,7 @@ import (
 func TestOptimisticWritesOverHTTP(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	pdbs := kubernetes.NewForConfigOrDie(testserver.Start(t).RESTConfig()).PolicyV1().PodDisruptionBudgets("default")
+	pdbs := kubernetes.NewForConfigOrDie(startServer(t).RESTConfig()).PolicyV1().PodDisruptionBudgets("default")
 	created, err := pdbs.Create(ctx, &policyv1.PodDisruptionBudget{
 		ObjectMeta: metav1.ObjectMeta{Name: "web"},
 		Spec:       policyv1.PodDisruptionBudgetSpec{MaxUnavailable: ptr.To(intstr.FromInt32(1)), Selector: &metav1.LabelSelector{}},
@@ -34,6 +36,8 @@ func TestOptimisticWritesOverHTTP(t *testing.T) {
 		t.Fatalf("first status write: %v", err)
 	}
 
+	// client-go sets an object's kind while encoding it: each parallel
+	// row sends its own copy.
 	unconditional := created.DeepCopy()
 	unconditional.ResourceVersion = ""
 	tests := []struct {
@@ -42,15 +46,15 @@ func TestOptimisticWritesOverHTTP(t *testing.T) {
 		check func(error) bool
 	}{
 		{name: "update without resourceVersion", write: func() error {
-			_, err := pdbs.Update(ctx, unconditional, metav1.UpdateOptions{})
+			_, err := pdbs.Update(ctx, unconditional.DeepCopy(), metav1.UpdateOptions{})
 			return err
 		}, check: apierrors.IsInvalid},
 		{name: "status without resourceVersion", write: func() error {
-			_, err := pdbs.UpdateStatus(ctx, unconditional, metav1.UpdateOptions{})
+			_, err := pdbs.UpdateStatus(ctx, unconditional.DeepCopy(), metav1.UpdateOptions{})
 			return err
 		}, check: apierrors.IsInvalid},
 		{name: "stale status", write: func() error {
-			_, err := pdbs.UpdateStatus(ctx, stale, metav1.UpdateOptions{})
+			_, err := pdbs.UpdateStatus(ctx, stale.DeepCopy(), metav1.UpdateOptions{})
 			return err
 		}, check: apierrors.IsConflict},
 	}
@@ -63,4 +67,23 @@ func TestOptimisticWritesOverHTTP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startServer starts an evictd for one test without the in-process
+// disruption controller, whose status writes would race with the test's.
+func startServer(t *testing.T) *testserver.Server {
+	t.Helper()
+	srv, err := testserver.New(context.Background(), testserver.Options{WithoutControllers: true})
+	if err != nil {
+		t.Fatalf("start evictd: %v", err)
+	}
+	t.Cleanup(func() {
+		// Bounded like testserver.Start's shutdown: a hang fails the test.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Stop(ctx); err != nil {
+			t.Errorf("stop evictd: %v", err)
+		}
+	})
+	return srv
 }

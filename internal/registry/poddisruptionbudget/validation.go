@@ -1,6 +1,7 @@
 package poddisruptionbudget
 
 import (
+	"slices"
 	"strconv"
 
 	policyv1 "k8s.io/api/policy/v1"
@@ -40,19 +41,10 @@ func validateSpec(spec *policyv1.PodDisruptionBudgetSpec, allowInvalidLabelValue
 	}
 	opts := metav1validation.LabelSelectorValidationOptions{AllowInvalidLabelValueInSelector: allowInvalidLabelValue}
 	errs = append(errs, metav1validation.ValidateLabelSelector(spec.Selector, opts, specPath.Child("selector"))...)
-	if p := spec.UnhealthyPodEvictionPolicy; p != nil && !supportedEvictionPolicy(*p) {
+	if p := spec.UnhealthyPodEvictionPolicy; p != nil && !slices.Contains(evictionPolicies, *p) {
 		errs = append(errs, field.NotSupported(specPath.Child("unhealthyPodEvictionPolicy"), *p, evictionPolicies))
 	}
 	return errs
-}
-
-func supportedEvictionPolicy(p policyv1.UnhealthyPodEvictionPolicyType) bool {
-	for _, s := range evictionPolicies {
-		if p == s {
-			return true
-		}
-	}
-	return false
 }
 
 // validateStatus checks a status write: the conditions, and counters that

@@ -2,6 +2,7 @@ package statefulset
 
 import (
 	"fmt"
+	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -107,7 +108,7 @@ func validateRetentionPolicy(p *appsv1.StatefulSetPersistentVolumeClaimRetention
 		name  string
 		value appsv1.PersistentVolumeClaimRetentionPolicyType
 	}{{"whenDeleted", p.WhenDeleted}, {"whenScaled", p.WhenScaled}} {
-		if f.value != retentionPolicies[0] && f.value != retentionPolicies[1] {
+		if !slices.Contains(retentionPolicies, f.value) {
 			errs = append(errs, field.NotSupported(path.Child(f.name), f.value, retentionPolicies))
 		}
 	}
