@@ -317,3 +317,33 @@ func waitForBudget(t *testing.T, client kubernetes.Interface, name string, allow
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestEvictionInATerminatingNamespace: NamespaceLifecycle admission refuses
+// the eviction with the cause drain retries on.
+func TestEvictionInATerminatingNamespace(t *testing.T) {
+	t.Parallel()
+	srv := testserver.StartWith(t, testserver.Options{WithoutControllers: true})
+	client := kubernetes.NewForConfigOrDie(srv.RESTConfig())
+	ctx := t.Context()
+	if _, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "doomed"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "doomed"}, Spec: corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "c", Image: "i"}}}}
+	if _, err := client.CoreV1().Pods("doomed").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The namespace keeps its "kubernetes" finalizer: it stays Terminating.
+	if err := client.CoreV1().Namespaces().Delete(ctx, "doomed", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err := client.PolicyV1().Evictions("doomed").Evict(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "doomed"}})
+	if !apierrors.IsForbidden(err) || !apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause) {
+		t.Fatalf("eviction in a terminating namespace: %v, want 403 with cause %s", err, corev1.NamespaceTerminatingCause)
+	}
+	if !strings.Contains(err.Error(), `pods "p" is forbidden: unable to create new content in namespace doomed because it is being terminated`) {
+		t.Errorf("message %q", err.Error())
+	}
+	if _, err := client.CoreV1().Pods("doomed").Get(ctx, "p", metav1.GetOptions{}); err != nil {
+		t.Errorf("the pod must survive: %v", err)
+	}
+}
