@@ -113,6 +113,9 @@ func legacyResources(ep *endpoint) []metav1.APIResource {
 	if res.StatusStrategy != nil {
 		out = append(out, metav1.APIResource{Name: res.Plural + "/status", Namespaced: res.Namespaced, Kind: res.Kind, Verbs: metav1.Verbs{"get", "patch", "update"}})
 	}
+	for _, name := range slices.Sorted(maps.Keys(res.UpdateOnlySubresources)) {
+		out = append(out, metav1.APIResource{Name: res.Plural + "/" + name, Namespaced: res.Namespaced, Kind: res.Kind, Verbs: metav1.Verbs{"update"}})
+	}
 	if res.Scale != nil {
 		out = append(out, metav1.APIResource{Name: res.Plural + "/scale", Namespaced: res.Namespaced, Group: scaleKind.Group, Version: scaleKind.Version, Kind: scaleKind.Kind, Verbs: metav1.Verbs{"get", "patch", "update"}})
 	}
@@ -142,6 +145,10 @@ func aggregatedResource(ep *endpoint) apidiscoveryv2.APIResourceDiscovery {
 	if res.StatusStrategy != nil {
 		out.Subresources = append(out.Subresources, apidiscoveryv2.APISubresourceDiscovery{
 			Subresource: "status", ResponseKind: out.ResponseKind, Verbs: []string{"get", "patch", "update"}})
+	}
+	for _, name := range slices.Sorted(maps.Keys(res.UpdateOnlySubresources)) {
+		out.Subresources = append(out.Subresources, apidiscoveryv2.APISubresourceDiscovery{
+			Subresource: name, ResponseKind: out.ResponseKind, Verbs: []string{"update"}})
 	}
 	if res.Scale != nil {
 		out.Subresources = append(out.Subresources, apidiscoveryv2.APISubresourceDiscovery{

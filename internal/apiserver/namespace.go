@@ -71,8 +71,6 @@ func (s *Server) deleteNamespace(ctx context.Context, req *Request, opts *metav1
 			n := o.(*corev1.Namespace)
 			if n.DeletionTimestamp == nil {
 				n.DeletionTimestamp = &now
-				zero := int64(0)
-				n.DeletionGracePeriodSeconds = &zero
 			}
 			n.Status.Phase = corev1.NamespaceTerminating
 			return nil

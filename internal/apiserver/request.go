@@ -66,7 +66,10 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, ep *endpo
 			}
 			return
 		}
-		if info.Subresource != "status" || ep.res.StatusStrategy == nil {
+		if _, ok := ep.res.UpdateOnlySubresources[info.Subresource]; ok && info.Verb != "update" {
+			s.writeError(w, r, apierrors.NewMethodNotSupported(ep.res.GroupResource(), info.Verb))
+			return
+		} else if !ok && (info.Subresource != "status" || ep.res.StatusStrategy == nil) {
 			s.writeError(w, r, notFound())
 			return
 		}

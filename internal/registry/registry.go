@@ -51,6 +51,16 @@ type Resource struct {
 	// rather than a Success Status (pods do).
 	ReturnDeletedObject bool
 
+	// FinalizedBy, when set, adds a condition to the removal of an object
+	// whose deletion is due once its last finalizer is gone: it must also
+	// report true (namespaces wait for spec.finalizers to be empty too).
+	FinalizedBy func(obj runtime.Object) bool
+
+	// UpdateOnlySubresources are subresources that accept only PUT, each
+	// with its own rules (namespaces/finalize, which changes
+	// spec.finalizers only).
+	UpdateOnlySubresources map[string]Strategy
+
 	// Table converts objects to rows for `kubectl get`; nil means the
 	// default Name/Created At table.
 	Table *Table

@@ -6,8 +6,8 @@
 // Deleting a namespace is not a plain delete upstream: while spec.finalizers
 // is not empty, DELETE only sets deletionTimestamp and status.phase
 // Terminating, and the namespace controller empties it through the finalize
-// subresource. That belongs to the API server's delete path, not to this
-// package; IsTerminating and Finalize are the pieces it needs.
+// subresource (served here with the Finalize rules). The delete itself
+// belongs to the API server's delete path.
 package namespace
 
 import (
@@ -22,18 +22,22 @@ import (
 // Resource returns a fresh description of core/v1 namespaces.
 func Resource() *registry.Resource {
 	return &registry.Resource{
-		GroupVersion:     corev1.SchemeGroupVersion,
-		Plural:           "namespaces",
-		Singular:         "namespace",
-		Kind:             "Namespace",
-		ListKind:         "NamespaceList",
-		ShortNames:       []string{"ns"},
-		Namespaced:       false,
-		ValidateName:     apimachineryvalidation.ValidateNamespaceName,
-		New:              func() runtime.Object { return &corev1.Namespace{} },
-		NewList:          func() runtime.Object { return &corev1.NamespaceList{} },
-		Strategy:         strategy{},
-		StatusStrategy:   statusStrategy{},
+		GroupVersion:           corev1.SchemeGroupVersion,
+		Plural:                 "namespaces",
+		Singular:               "namespace",
+		Kind:                   "Namespace",
+		ListKind:               "NamespaceList",
+		ShortNames:             []string{"ns"},
+		Namespaced:             false,
+		ValidateName:           apimachineryvalidation.ValidateNamespaceName,
+		New:                    func() runtime.Object { return &corev1.Namespace{} },
+		NewList:                func() runtime.Object { return &corev1.NamespaceList{} },
+		Strategy:               strategy{},
+		StatusStrategy:         statusStrategy{},
+		UpdateOnlySubresources: map[string]registry.Strategy{"finalize": Finalize()},
+		// A terminating namespace goes when its spec.finalizers are empty
+		// too: the finalize call of the namespace controller removes it.
+		FinalizedBy:      func(obj runtime.Object) bool { return len(obj.(*corev1.Namespace).Spec.Finalizers) == 0 },
 		Table:            table(),
 		SelectableFields: selectableFields,
 	}

@@ -78,7 +78,7 @@ func (s *Store) update(ctx context.Context, namespace, name string, tryUpdate Tr
 				return nil, false, apierrors.NewInternalError(err)
 			}
 		}
-		if shouldDeleteDuringUpdate(obj, current) {
+		if shouldDeleteDuringUpdate(obj, current) && (s.res.FinalizedBy == nil || s.res.FinalizedBy(obj)) {
 			out, err := s.removeAt(ctx, name, key, obj, kv.ModRevision, opts.DryRun)
 			if errors.Is(err, errRetry) {
 				continue
@@ -104,6 +104,8 @@ func (s *Store) subresource(sub string) (registry.Strategy, *managedfields.Field
 		return s.res.Strategy, fms.main, nil
 	case sub == "status" && s.res.StatusStrategy != nil:
 		return s.res.StatusStrategy, fms.status, nil
+	case s.res.UpdateOnlySubresources[sub] != nil:
+		return s.res.UpdateOnlySubresources[sub], nil, nil
 	}
 	return nil, nil, apierrors.NewNotFound(s.res.GroupResource(), sub)
 }
