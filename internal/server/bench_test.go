@@ -27,13 +27,16 @@ var encodings = []struct {
 	contentType string
 }{{"protobuf", ""}, {"json", "application/json"}}
 
-func benchServer(b *testing.B) *server.Server {
+func benchServer(b *testing.B) *server.Server { return benchServerWith(b, false) }
+
+// benchServerWith starts a server, with or without the in-process controllers.
+func benchServerWith(b *testing.B, controllers bool) *server.Server {
 	b.Helper()
 	bundle, err := pki.New(nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := server.Start(context.Background(), server.Config{Listen: "127.0.0.1:0", PKI: bundle, Log: slog.New(slog.DiscardHandler)})
+	srv, err := server.Start(context.Background(), server.Config{Listen: "127.0.0.1:0", PKI: bundle, Controllers: controllers, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
