@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/evictd/evictd/internal/registry"
+	"github.com/evictd/evictd/internal/registry/workload"
 )
 
 // strategy holds the rules of the main resource (upstream's
@@ -39,13 +40,10 @@ func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 func (strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	ds, oldDS := obj.(*appsv1.DaemonSet), old.(*appsv1.DaemonSet)
 	ds.Status = oldDS.Status
+	workload.BumpGeneration(ds, oldDS, ds.Spec, oldDS.Spec)
 	generation := templateGeneration(oldDS)
-	switch {
-	case !apiequality.Semantic.DeepEqual(ds.Spec.Template, oldDS.Spec.Template):
+	if !apiequality.Semantic.DeepEqual(ds.Spec.Template, oldDS.Spec.Template) {
 		generation++
-		ds.Generation = oldDS.Generation + 1
-	case !apiequality.Semantic.DeepEqual(ds.Spec, oldDS.Spec):
-		ds.Generation = oldDS.Generation + 1
 	}
 	setTemplateGeneration(ds, generation)
 }

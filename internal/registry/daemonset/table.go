@@ -1,7 +1,6 @@
 package daemonset
 
 import (
-	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -10,9 +9,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/evictd/evictd/internal/registry"
+	"github.com/evictd/evictd/internal/registry/workload"
 )
 
 // table returns kube-apiserver's DaemonSet table (pkg/printers/
@@ -29,9 +28,9 @@ func table() *registry.Table {
 			{Name: "Up-to-date", Type: "integer", Description: status["updatedNumberScheduled"]},
 			{Name: "Available", Type: "integer", Description: status["numberAvailable"]},
 			{Name: "Node Selector", Type: "string", Description: corev1.PodSpec{}.SwaggerDoc()["nodeSelector"]},
-			{Name: "Age", Type: "string", Description: metav1.ObjectMeta{}.SwaggerDoc()["creationTimestamp"]},
-			{Name: "Containers", Type: "string", Priority: 1, Description: "Names of each container in the template."},
-			{Name: "Images", Type: "string", Priority: 1, Description: "Images referenced by each container in the template."},
+			workload.AgeColumn,
+			workload.ContainersColumn,
+			workload.ImagesColumn,
 			{Name: "Selector", Type: "string", Priority: 1, Description: extensionsv1beta1.DaemonSetSpec{}.SwaggerDoc()["selector"]},
 		},
 		Row: row,
@@ -40,7 +39,7 @@ func table() *registry.Table {
 
 func row(obj runtime.Object, now time.Time) []any {
 	ds := obj.(*appsv1.DaemonSet)
-	names, images := containerCells(ds.Spec.Template.Spec.Containers)
+	names, images := workload.ContainerCells(ds.Spec.Template.Spec.Containers)
 	return []any{
 		ds.Name,
 		int64(ds.Status.DesiredNumberScheduled),
@@ -49,28 +48,9 @@ func row(obj runtime.Object, now time.Time) []any {
 		int64(ds.Status.UpdatedNumberScheduled),
 		int64(ds.Status.NumberAvailable),
 		labels.FormatLabels(ds.Spec.Template.Spec.NodeSelector),
-		age(ds.CreationTimestamp, now),
+		workload.Age(ds.CreationTimestamp, now),
 		names,
 		images,
 		metav1.FormatLabelSelector(ds.Spec.Selector),
 	}
-}
-
-// containerCells is upstream's layoutContainerCells: container names and
-// images, comma-separated.
-func containerCells(containers []corev1.Container) (names, images string) {
-	n := make([]string, len(containers))
-	i := make([]string, len(containers))
-	for k, c := range containers {
-		n[k], i[k] = c.Name, c.Image
-	}
-	return strings.Join(n, ","), strings.Join(i, ",")
-}
-
-// age is upstream's translateTimestampSince, measured against now.
-func age(t metav1.Time, now time.Time) string {
-	if t.IsZero() {
-		return "<unknown>"
-	}
-	return duration.HumanDuration(now.Sub(t.Time))
 }

@@ -2,16 +2,14 @@ package daemonset
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
-	"github.com/evictd/evictd/internal/registry/pod"
+	"github.com/evictd/evictd/internal/registry/workload"
 )
 
 // The validation is upstream's ValidateDaemonSetSpec and
@@ -26,34 +24,18 @@ var (
 // missing selector is reported only as not matching the template.
 func validateSpec(spec *appsv1.DaemonSetSpec) field.ErrorList {
 	errs := metav1validation.ValidateLabelSelector(spec.Selector, metav1validation.LabelSelectorValidationOptions{}, specPath.Child("selector"))
-	if selector, err := metav1.LabelSelectorAsSelector(spec.Selector); err == nil && !selector.Matches(labels.Set(spec.Template.Labels)) {
-		errs = append(errs, field.Invalid(specPath.Child("template", "metadata", "labels"), spec.Template.Labels, "`selector` does not match template `labels`"))
+	if selector, err := metav1.LabelSelectorAsSelector(spec.Selector); err == nil {
+		errs = append(errs, workload.ValidateSelectorMatches(selector, &spec.Template, specPath.Child("template"))...)
 	}
 	if sel := spec.Selector; sel != nil && len(sel.MatchLabels)+len(sel.MatchExpressions) == 0 {
 		errs = append(errs, field.Invalid(specPath.Child("selector"), sel, "empty selector is invalid for daemonset"))
 	}
-	errs = append(errs, validateTemplate(&spec.Template, specPath.Child("template"))...)
+	// Upstream's ValidatePodTemplateSpec plus the DaemonSet rules.
+	errs = append(errs, workload.ValidateTemplate(&spec.Template, "DaemonSet", specPath.Child("template"))...)
 	errs = append(errs, nonNegative(spec.MinReadySeconds, specPath.Child("minReadySeconds"))...)
 	errs = append(errs, validateUpdateStrategy(&spec.UpdateStrategy, specPath.Child("updateStrategy"))...)
 	if limit := spec.RevisionHistoryLimit; limit != nil {
 		errs = append(errs, nonNegative(*limit, specPath.Child("revisionHistoryLimit"))...)
-	}
-	return errs
-}
-
-// validateTemplate is upstream's ValidatePodTemplateSpec plus the
-// DaemonSet rules: pods restart Always and run without a deadline.
-func validateTemplate(t *corev1.PodTemplateSpec, path *field.Path) field.ErrorList {
-	// Upstream reports template label and annotation errors under
-	// spec.template.labels and spec.template.annotations (no metadata).
-	errs := metav1validation.ValidateLabels(t.Labels, path.Child("labels"))
-	errs = append(errs, apimachineryvalidation.ValidateAnnotations(t.Annotations, path.Child("annotations"))...)
-	errs = append(errs, pod.ValidatePodSpec(&t.Spec, path.Child("spec"))...)
-	if t.Spec.RestartPolicy != corev1.RestartPolicyAlways {
-		errs = append(errs, field.NotSupported(path.Child("spec", "restartPolicy"), t.Spec.RestartPolicy, []corev1.RestartPolicy{corev1.RestartPolicyAlways}))
-	}
-	if t.Spec.ActiveDeadlineSeconds != nil {
-		errs = append(errs, field.Forbidden(path.Child("spec", "activeDeadlineSeconds"), "activeDeadlineSeconds in DaemonSet is not Supported"))
 	}
 	return errs
 }
@@ -80,11 +62,11 @@ func validateUpdateStrategy(s *appsv1.DaemonSetUpdateStrategy, path *field.Path)
 func validateRollingUpdate(ru *appsv1.RollingUpdateDaemonSet, path *field.Path) field.ErrorList {
 	maxUnavailable := ptr.Deref(ru.MaxUnavailable, intstr.IntOrString{})
 	maxSurge := ptr.Deref(ru.MaxSurge, intstr.IntOrString{})
-	errs := validateIntOrPercent(maxUnavailable, path.Child("maxUnavailable"))
-	errs = append(errs, validateIntOrPercent(maxSurge, path.Child("maxSurge"))...)
-	errs = append(errs, notOver100Percent(maxUnavailable, path.Child("maxUnavailable"))...)
-	errs = append(errs, notOver100Percent(maxSurge, path.Child("maxSurge"))...)
-	hasUnavailable, hasSurge := intOrPercentValue(maxUnavailable) != 0, intOrPercentValue(maxSurge) != 0
+	errs := workload.ValidateIntOrPercent(maxUnavailable, path.Child("maxUnavailable"))
+	errs = append(errs, workload.ValidateIntOrPercent(maxSurge, path.Child("maxSurge"))...)
+	errs = append(errs, workload.ValidateNotOver100Percent(maxUnavailable, path.Child("maxUnavailable"))...)
+	errs = append(errs, workload.ValidateNotOver100Percent(maxSurge, path.Child("maxSurge"))...)
+	hasUnavailable, hasSurge := workload.IntOrPercentValue(maxUnavailable) != 0, workload.IntOrPercentValue(maxSurge) != 0
 	switch {
 	case hasUnavailable && hasSurge:
 		errs = append(errs, field.Invalid(path.Child("maxSurge"), maxSurge, "may not be set when maxUnavailable is non-zero"))

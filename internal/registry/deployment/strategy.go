@@ -4,12 +4,12 @@ import (
 	"context"
 
 	appsv1 "k8s.io/api/apps/v1"
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/evictd/evictd/internal/registry"
+	"github.com/evictd/evictd/internal/registry/workload"
 )
 
 // strategy holds the rules of the main resource (upstream's
@@ -38,9 +38,8 @@ func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 func (strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	d, oldD := obj.(*appsv1.Deployment), old.(*appsv1.Deployment)
 	d.Status = oldD.Status
-	if !apiequality.Semantic.DeepEqual(d.Spec, oldD.Spec) || !apiequality.Semantic.DeepEqual(d.Annotations, oldD.Annotations) {
-		d.Generation = oldD.Generation + 1
-	}
+	workload.BumpGeneration(d, oldD, d.Spec, oldD.Spec)
+	workload.BumpGeneration(d, oldD, d.Annotations, oldD.Annotations)
 }
 
 // ValidateUpdate checks the new spec; the selector is immutable in apps/v1.

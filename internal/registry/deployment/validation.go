@@ -2,16 +2,13 @@ package deployment
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
-	"github.com/evictd/evictd/internal/registry/pod"
+	"github.com/evictd/evictd/internal/registry/workload"
 )
 
 // The validation is upstream's ValidateDeploymentSpec and
@@ -25,11 +22,15 @@ var (
 // validateSpec checks a defaulted spec.
 func validateSpec(spec *appsv1.DeploymentSpec) field.ErrorList {
 	errs := nonNegative(ptr.Deref(spec.Replicas, 0), specPath.Child("replicas"))
-	errs = append(errs, validateSelector(spec.Selector, specPath.Child("selector"))...)
+	errs = append(errs, workload.ValidateSelector(spec.Selector, "deployment", specPath.Child("selector"))...)
 	if selector, err := metav1.LabelSelectorAsSelector(spec.Selector); err != nil {
 		errs = append(errs, field.Invalid(specPath.Child("selector"), spec.Selector, "invalid label selector"))
 	} else {
-		errs = append(errs, validateTemplate(&spec.Template, selector, specPath.Child("template"))...)
+		// Upstream's ValidatePodTemplateSpecForReplicaSet, which Deployments
+		// share with ReplicaSets (messages included).
+		templatePath := specPath.Child("template")
+		errs = append(errs, workload.ValidateSelectorMatches(selector, &spec.Template, templatePath)...)
+		errs = append(errs, workload.ValidateTemplate(&spec.Template, "ReplicaSet", templatePath)...)
 	}
 	errs = append(errs, validateStrategy(&spec.Strategy, specPath.Child("strategy"))...)
 	errs = append(errs, nonNegative(spec.MinReadySeconds, specPath.Child("minReadySeconds"))...)
@@ -42,39 +43,6 @@ func validateSpec(spec *appsv1.DeploymentSpec) field.ErrorList {
 		if *deadline <= spec.MinReadySeconds {
 			errs = append(errs, field.Invalid(path, deadline, "must be greater than minReadySeconds"))
 		}
-	}
-	return errs
-}
-
-// validateSelector requires a valid, non-empty selector.
-func validateSelector(sel *metav1.LabelSelector, path *field.Path) field.ErrorList {
-	if sel == nil {
-		return field.ErrorList{field.Required(path, "")}
-	}
-	errs := metav1validation.ValidateLabelSelector(sel, metav1validation.LabelSelectorValidationOptions{}, path)
-	if len(sel.MatchLabels)+len(sel.MatchExpressions) == 0 {
-		errs = append(errs, field.Invalid(path, sel, "empty selector is invalid for deployment"))
-	}
-	return errs
-}
-
-// validateTemplate is upstream's ValidatePodTemplateSpecForReplicaSet,
-// which Deployments share with ReplicaSets (messages included).
-func validateTemplate(t *corev1.PodTemplateSpec, selector labels.Selector, path *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	if !selector.Empty() && !selector.Matches(labels.Set(t.Labels)) {
-		errs = append(errs, field.Invalid(path.Child("metadata", "labels"), t.Labels, "`selector` does not match template `labels`"))
-	}
-	// Upstream reports template label and annotation errors under
-	// spec.template.labels and spec.template.annotations (no metadata).
-	errs = append(errs, metav1validation.ValidateLabels(t.Labels, path.Child("labels"))...)
-	errs = append(errs, apimachineryvalidation.ValidateAnnotations(t.Annotations, path.Child("annotations"))...)
-	errs = append(errs, pod.ValidatePodSpec(&t.Spec, path.Child("spec"))...)
-	if t.Spec.RestartPolicy != corev1.RestartPolicyAlways {
-		errs = append(errs, field.NotSupported(path.Child("spec", "restartPolicy"), t.Spec.RestartPolicy, []corev1.RestartPolicy{corev1.RestartPolicyAlways}))
-	}
-	if t.Spec.ActiveDeadlineSeconds != nil {
-		errs = append(errs, field.Forbidden(path.Child("spec", "activeDeadlineSeconds"), "activeDeadlineSeconds in ReplicaSet is not Supported"))
 	}
 	return errs
 }
@@ -104,12 +72,12 @@ func validateStrategy(s *appsv1.DeploymentStrategy, path *field.Path) field.Erro
 func validateRollingUpdate(ru *appsv1.RollingUpdateDeployment, path *field.Path) field.ErrorList {
 	maxUnavailable := ptr.Deref(ru.MaxUnavailable, intstr.IntOrString{})
 	maxSurge := ptr.Deref(ru.MaxSurge, intstr.IntOrString{})
-	errs := validateIntOrPercent(maxUnavailable, path.Child("maxUnavailable"))
-	errs = append(errs, validateIntOrPercent(maxSurge, path.Child("maxSurge"))...)
-	if intOrPercentValue(maxUnavailable) == 0 && intOrPercentValue(maxSurge) == 0 {
+	errs := workload.ValidateIntOrPercent(maxUnavailable, path.Child("maxUnavailable"))
+	errs = append(errs, workload.ValidateIntOrPercent(maxSurge, path.Child("maxSurge"))...)
+	if workload.IntOrPercentValue(maxUnavailable) == 0 && workload.IntOrPercentValue(maxSurge) == 0 {
 		errs = append(errs, field.Invalid(path.Child("maxUnavailable"), maxUnavailable, "may not be 0 when `maxSurge` is 0"))
 	}
-	return append(errs, notOver100Percent(maxUnavailable, path.Child("maxUnavailable"))...)
+	return append(errs, workload.ValidateNotOver100Percent(maxUnavailable, path.Child("maxUnavailable"))...)
 }
 
 // validateStatus is upstream's ValidateDeploymentStatus plus the update

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	appsv1 "k8s.io/api/apps/v1"
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/evictd/evictd/internal/registry"
 	"github.com/evictd/evictd/internal/registry/pod"
+	"github.com/evictd/evictd/internal/registry/workload"
 )
 
 // strategy holds the rules of the main resource (upstream's rsStrategy).
@@ -46,9 +46,7 @@ func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 func (strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	rs, oldRS := obj.(*appsv1.ReplicaSet), old.(*appsv1.ReplicaSet)
 	rs.Status = oldRS.Status
-	if !apiequality.Semantic.DeepEqual(rs.Spec, oldRS.Spec) {
-		rs.Generation = oldRS.Generation + 1
-	}
+	workload.BumpGeneration(rs, oldRS, rs.Spec, oldRS.Spec)
 }
 
 // ValidateUpdate checks the new spec; the selector is immutable in apps/v1

@@ -5,13 +5,13 @@ import (
 	"maps"
 
 	corev1 "k8s.io/api/core/v1"
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
 	"github.com/evictd/evictd/internal/registry"
 	"github.com/evictd/evictd/internal/registry/pod"
+	"github.com/evictd/evictd/internal/registry/workload"
 )
 
 // strategy holds the rules of the main resource (upstream's rcStrategy).
@@ -57,9 +57,7 @@ func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 func (strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	rc, oldRC := obj.(*corev1.ReplicationController), old.(*corev1.ReplicationController)
 	rc.Status = oldRC.Status
-	if !apiequality.Semantic.DeepEqual(rc.Spec, oldRC.Spec) {
-		rc.Generation = oldRC.Generation + 1
-	}
+	workload.BumpGeneration(rc, oldRC, rc.Spec, oldRC.Spec)
 }
 
 // ValidateUpdate checks the new spec.

@@ -4,11 +4,11 @@ import (
 	"context"
 
 	appsv1 "k8s.io/api/apps/v1"
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/evictd/evictd/internal/registry"
+	"github.com/evictd/evictd/internal/registry/workload"
 )
 
 // strategy holds the rules of the main resource (upstream's
@@ -35,9 +35,7 @@ func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 func (strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	sts, oldSTS := obj.(*appsv1.StatefulSet), old.(*appsv1.StatefulSet)
 	sts.Status = oldSTS.Status
-	if !apiequality.Semantic.DeepEqual(sts.Spec, oldSTS.Spec) {
-		sts.Generation = oldSTS.Generation + 1
-	}
+	workload.BumpGeneration(sts, oldSTS, sts.Spec, oldSTS.Spec)
 }
 
 // ValidateUpdate checks the new spec and that only the mutable fields

@@ -9,10 +9,11 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
+
+	"github.com/evictd/evictd/internal/registry/workload"
 )
 
 // The validation is upstream's ValidateStatefulSetSpec,
@@ -35,19 +36,13 @@ func validateSpec(spec *appsv1.StatefulSetSpec) field.ErrorList {
 		// Upstream names the path with one "ordinals.start" element.
 		errs = append(errs, nonNegative(spec.Ordinals.Start, specPath.Child("ordinals.start"))...)
 	}
-	errs = append(errs, validateSelector(spec.Selector, specPath.Child("selector"))...)
+	errs = append(errs, workload.ValidateSelector(spec.Selector, "statefulset", specPath.Child("selector"))...)
 	if selector, err := metav1.LabelSelectorAsSelector(spec.Selector); err != nil {
 		errs = append(errs, field.Invalid(specPath.Child("selector"), spec.Selector, ""))
 	} else {
 		errs = append(errs, validateTemplate(&spec.Template, selector, specPath.Child("template"))...)
 	}
-	if spec.Template.Spec.RestartPolicy != corev1.RestartPolicyAlways {
-		errs = append(errs, field.NotSupported(specPath.Child("template", "spec", "restartPolicy"), spec.Template.Spec.RestartPolicy, []corev1.RestartPolicy{corev1.RestartPolicyAlways}))
-	}
-	if spec.Template.Spec.ActiveDeadlineSeconds != nil {
-		errs = append(errs, field.Forbidden(specPath.Child("template", "spec", "activeDeadlineSeconds"), "activeDeadlineSeconds in StatefulSet is not Supported"))
-	}
-	return errs
+	return append(errs, workload.ValidateLongRunning(&spec.Template.Spec, "StatefulSet", specPath.Child("template", "spec"))...)
 }
 
 func validatePodManagementPolicy(p appsv1.PodManagementPolicyType, path *field.Path) field.ErrorList {
@@ -88,11 +83,11 @@ func validateRollingUpdate(ru *appsv1.RollingUpdateStatefulSetStrategy, path *fi
 		return errs
 	}
 	v, p := *ru.MaxUnavailable, path.Child("maxUnavailable")
-	errs = append(errs, validateIntOrPercent(v, p)...)
-	if intOrPercentValue(v) == 0 {
+	errs = append(errs, workload.ValidateIntOrPercent(v, p)...)
+	if workload.IntOrPercentValue(v) == 0 {
 		errs = append(errs, field.Invalid(p, v, "cannot be 0"))
 	}
-	return append(errs, notOver100Percent(v, p)...)
+	return append(errs, workload.ValidateNotOver100Percent(v, p)...)
 }
 
 var retentionPolicies = []appsv1.PersistentVolumeClaimRetentionPolicyType{
@@ -115,29 +110,13 @@ func validateRetentionPolicy(p *appsv1.StatefulSetPersistentVolumeClaimRetention
 	return errs
 }
 
-// validateSelector requires a valid, non-empty selector.
-func validateSelector(sel *metav1.LabelSelector, path *field.Path) field.ErrorList {
-	if sel == nil {
-		return field.ErrorList{field.Required(path, "")}
-	}
-	errs := metav1validation.ValidateLabelSelector(sel, metav1validation.LabelSelectorValidationOptions{}, path)
-	if len(sel.MatchLabels)+len(sel.MatchExpressions) == 0 {
-		errs = append(errs, field.Invalid(path, sel, "empty selector is invalid for statefulset"))
-	}
-	return errs
-}
-
 // validateTemplate is upstream's ValidatePodTemplateSpecForStatefulSet. It
 // deliberately leaves the pod spec unchecked, as upstream does (a TODO
 // there since the volume claim templates supply volumes the spec's mounts
 // refer to); the pods the controller creates are validated as pods.
 func validateTemplate(t *corev1.PodTemplateSpec, selector labels.Selector, path *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	if !selector.Empty() && !selector.Matches(labels.Set(t.Labels)) {
-		errs = append(errs, field.Invalid(path.Child("metadata", "labels"), t.Labels, "`selector` does not match template `labels`"))
-	}
-	errs = append(errs, metav1validation.ValidateLabels(t.Labels, path.Child("labels"))...)
-	return append(errs, apimachineryvalidation.ValidateAnnotations(t.Annotations, path.Child("annotations"))...)
+	errs := workload.ValidateSelectorMatches(selector, t, path)
+	return append(errs, workload.ValidateTemplateMetadata(t, path)...)
 }
 
 // validateSpecUpdate forbids changes outside the fields upstream lets an
