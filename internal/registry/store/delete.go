@@ -175,6 +175,8 @@ func (s *Store) removeAt(ctx context.Context, name, key string, obj runtime.Obje
 	if err != nil {
 		return nil, s.statusError(err, name)
 	}
+	s.attrs.forget(key)
+	s.attrs.forget(prevKey(key))
 	return obj, setResourceVersion(obj, kv.ModRevision)
 }
 

@@ -61,12 +61,12 @@ func (s *Store) List(ctx context.Context, namespace string, opts ListOptions) (r
 		}
 		rev, readAt = page.Revision, page.Revision
 		for i, kv := range page.KVs {
-			obj, err := s.decode(kv.Value, kv.ModRevision)
+			lastKey = kv.Key
+			obj, ok, err := s.decodeMatching(opts.Predicate, kv.Key, kv.Value, kv.ModRevision)
 			if err != nil {
 				return nil, apierrors.NewInternalError(err)
 			}
-			lastKey = kv.Key
-			if !s.Matches(opts.Predicate, obj) {
+			if !ok {
 				continue
 			}
 			items = append(items, obj)

@@ -32,6 +32,8 @@ type Store struct {
 	// are built on first use: the type converter behind them takes ~100 ms
 	// to build once per process, which must not sit on the start-up path.
 	fieldManagers func() (fieldManagers, error)
+	// attrs lets selectors skip objects without decoding them.
+	attrs attrCache
 }
 
 type fieldManagers struct {

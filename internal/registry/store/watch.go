@@ -176,27 +176,27 @@ func (s *Store) translate(ev storage.Event, opts WatchOptions) (watch.Event, boo
 		}
 		return s.bookmark(ev.Revision, false), true
 	case storage.Delete:
-		old, err := s.decode(ev.PrevValue, ev.Revision)
-		if err != nil || !s.Matches(opts.Predicate, old) {
+		// The previous value is keyed by its own (older) revision in the
+		// attribute cache: decode it under a key of its own.
+		old, ok, err := s.decodeMatching(opts.Predicate, prevKey(ev.Key), ev.PrevValue, ev.Revision)
+		if err != nil || !ok {
 			return watch.Event{}, false
 		}
 		return watch.Event{Type: watch.Deleted, Object: old}, true
 	}
-	cur, err := s.decode(ev.Value, ev.Revision)
+	cur, curMatch, err := s.decodeMatching(opts.Predicate, ev.Key, ev.Value, ev.Revision)
 	if err != nil {
 		return watch.Event{}, false
 	}
-	curMatch := s.Matches(opts.Predicate, cur)
 	if ev.PrevValue == nil {
 		return watch.Event{Type: watch.Added, Object: cur}, curMatch
 	}
 	oldMatch := true
+	var old runtime.Object
 	if !opts.Predicate.Empty() {
-		old, err := s.decode(ev.PrevValue, ev.Revision)
-		if err != nil {
+		if old, oldMatch, err = s.decodeMatching(opts.Predicate, prevKey(ev.Key), ev.PrevValue, ev.Revision); err != nil {
 			return watch.Event{}, false
 		}
-		oldMatch = s.Matches(opts.Predicate, old)
 		if oldMatch && !curMatch {
 			return watch.Event{Type: watch.Deleted, Object: old}, true
 		}
@@ -209,6 +209,10 @@ func (s *Store) translate(ev storage.Event, opts WatchOptions) (watch.Event, boo
 	}
 	return watch.Event{}, false
 }
+
+// prevKey files the previous value of an event apart from the current one
+// in the attribute cache (both carry the event's revision).
+func prevKey(key string) string { return "prev\x00" + key }
 
 // bookmark is an object of the watched kind carrying only a
 // resourceVersion (and, at the end of a streaming list, the annotation).
