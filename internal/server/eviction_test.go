@@ -21,6 +21,7 @@ import (
 
 	"github.com/evictd/evictd/internal/pki"
 	"github.com/evictd/evictd/internal/registry/store"
+	"github.com/evictd/evictd/internal/scheme"
 	"github.com/evictd/evictd/internal/server"
 	"github.com/evictd/evictd/pkg/testserver"
 )
@@ -95,6 +96,7 @@ func TestEvictionWire(t *testing.T) {
 			code: 201, wantBody: `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","code":201}`},
 		{name: "v1 without apiVersion", method: "POST", pod: "a", body: []byte(`{"metadata":{"name":"a"},"deleteOptions":{"dryRun":["All"]}}`), code: 201},
 		{name: "v1beta1 with apiVersion", method: "POST", pod: "a", body: []byte(`{"apiVersion":"policy/v1beta1","kind":"Eviction","metadata":{"name":"a"},"deleteOptions":{"dryRun":["All"]}}`), code: 201},
+		{name: "v1 in protobuf", method: "POST", pod: "a", contentType: "application/vnd.kubernetes.protobuf", body: protobufEviction(t, "a"), code: 201},
 		{name: "policy/v2 is refused", method: "POST", pod: "a", body: []byte(`{"apiVersion":"policy/v2","kind":"Eviction","metadata":{"name":"a"}}`), code: 400, wantBody: "policy/v2"},
 		{name: "name must match", method: "POST", pod: "a", body: evictionBody("b"), code: 400, wantBody: "name in URL does not match name in Eviction object"},
 		{name: "name is required", method: "POST", pod: "a", body: []byte(`{"apiVersion":"policy/v1","kind":"Eviction"}`), code: 400, wantBody: "name in URL does not match name in Eviction object"},
@@ -346,4 +348,20 @@ func TestEvictionInATerminatingNamespace(t *testing.T) {
 	if _, err := client.CoreV1().Pods("doomed").Get(ctx, "p", metav1.GetOptions{}); err != nil {
 		t.Errorf("the pod must survive: %v", err)
 	}
+}
+
+// protobufEviction is a dry-run policy/v1 Eviction in the protobuf
+// envelope client-go uses for typed bodies.
+func protobufEviction(t *testing.T, name string) []byte {
+	t.Helper()
+	ev := &policyv1.Eviction{
+		TypeMeta:      metav1.TypeMeta{APIVersion: "policy/v1", Kind: "Eviction"},
+		ObjectMeta:    metav1.ObjectMeta{Name: name},
+		DeleteOptions: &metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}},
+	}
+	data, err := runtime.Encode(scheme.Protobuf, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
