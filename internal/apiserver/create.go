@@ -14,15 +14,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, req *Request) er
 	if req.Name != "" || req.Subresource != "" {
 		return apierrors.NewMethodNotSupported(req.Resource.GroupResource(), "create")
 	}
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	dry, err := dryRun(r)
-	if err != nil {
-		return err
-	}
-	manager, err := fieldManager(r)
+	body, dry, manager, err := writeRequest(r)
 	if err != nil {
 		return err
 	}

@@ -23,15 +23,7 @@ const maxJSONPatchOperations = 10000
 // patch serves PATCH of an object or its status in the four patch types
 // kubectl and client-go send.
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, req *Request) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	dry, err := dryRun(r)
-	if err != nil {
-		return err
-	}
-	manager, err := fieldManager(r)
+	body, dry, manager, err := writeRequest(r)
 	if err != nil {
 		return err
 	}

@@ -125,6 +125,19 @@ func readBody(r *http.Request) ([]byte, error) {
 	return data, nil
 }
 
+// writeRequest reads what every write shares: the body and the dryRun
+// and fieldManager parameters.
+func writeRequest(r *http.Request) (body []byte, dry bool, manager string, err error) {
+	if body, err = readBody(r); err != nil {
+		return nil, false, "", err
+	}
+	if dry, err = dryRun(r); err != nil {
+		return nil, false, "", err
+	}
+	manager, err = fieldManager(r)
+	return body, dry, manager, err
+}
+
 // fieldValidation reads the fieldValidation query parameter (default Warn).
 func fieldValidation(r *http.Request) (string, error) {
 	v := r.URL.Query().Get("fieldValidation")

@@ -44,15 +44,7 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, req *Request
 	default:
 		return apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb)
 	}
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	dry, err := dryRun(r)
-	if err != nil {
-		return err
-	}
-	manager, err := fieldManager(r)
+	body, dry, manager, err := writeRequest(r)
 	if err != nil {
 		return err
 	}

@@ -15,15 +15,7 @@ import (
 
 // update serves PUT of an object or its status.
 func (s *Server) update(w http.ResponseWriter, r *http.Request, req *Request) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	dry, err := dryRun(r)
-	if err != nil {
-		return err
-	}
-	manager, err := fieldManager(r)
+	body, dry, manager, err := writeRequest(r)
 	if err != nil {
 		return err
 	}
