@@ -51,6 +51,12 @@ type Resource struct {
 	// rather than a Success Status (pods do).
 	ReturnDeletedObject bool
 
+	// Release, when set, gives back what PrepareForCreate took from a
+	// shared pool (a service's cluster IPs): the store calls it after the
+	// object is removed, and when a create that passed validation is not
+	// stored (dry run, or the name exists).
+	Release func(obj runtime.Object)
+
 	// FinalizedBy, when set, adds a condition to the removal of an object
 	// whose deletion is due once its last finalizer is gone: it must also
 	// report true (namespaces wait for spec.finalizers to be empty too).

@@ -22,11 +22,11 @@ import (
 // IPs come from alloc.
 //
 // Creates and updates allocate in PrepareForCreate/PrepareForUpdate and
-// give the address back themselves when their own validation fails. Three
-// cases are the caller's, since registry.Strategy sees neither storage nor
-// dry runs: call ReleaseClusterIPs on a service that was deleted, and on one
-// that passed validation but was not stored (dry run, AlreadyExists, a lost
-// update race when the update changed the type from ExternalName).
+// give the address back themselves when their own validation fails. The
+// store releases through Resource.Release what strategies cannot see: a
+// deleted service, and a create that passed validation but was not stored
+// (dry run, AlreadyExists). Not covered: a lost update race when the update
+// changed the type from ExternalName.
 func Resource(alloc IPAllocator) *registry.Resource {
 	return &registry.Resource{
 		GroupVersion:     corev1.SchemeGroupVersion,
@@ -44,6 +44,7 @@ func Resource(alloc IPAllocator) *registry.Resource {
 		StatusStrategy:   statusStrategy{},
 		Table:            table(),
 		SelectableFields: selectableFields,
+		Release:          func(obj runtime.Object) { ReleaseClusterIPs(alloc, obj.(*corev1.Service)) },
 	}
 }
 

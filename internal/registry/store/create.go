@@ -71,10 +71,12 @@ func (s *Store) create(ctx context.Context, obj runtime.Object, opts CreateOptio
 			return nil, apierrors.NewInvalid(s.res.GroupVersionKind().GroupKind(), m.GetName(), errs)
 		}
 		if opts.DryRun {
+			s.release(obj)
 			return obj, nil
 		}
 		data, err := s.encode(obj)
 		if err != nil {
+			s.release(obj)
 			return nil, apierrors.NewInternalError(err)
 		}
 		kv, err := s.storage.Create(ctx, s.key(m.GetNamespace(), m.GetName()), data)
@@ -82,6 +84,7 @@ func (s *Store) create(ctx context.Context, obj runtime.Object, opts CreateOptio
 			continue
 		}
 		if err != nil {
+			s.release(obj)
 			return nil, s.statusError(err, m.GetName())
 		}
 		if err := setResourceVersion(obj, kv.ModRevision); err != nil {
@@ -109,4 +112,12 @@ func generateName(base string) string {
 		base = base[:maxGeneratedNameLength]
 	}
 	return base + utilrand.String(5)
+}
+
+// release gives back what PrepareForCreate took for obj, if the resource
+// takes anything.
+func (s *Store) release(obj runtime.Object) {
+	if s.res.Release != nil {
+		s.res.Release(obj)
+	}
 }
