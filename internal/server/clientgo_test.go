@@ -283,3 +283,85 @@ func next(t *testing.T, w watch.Interface) watch.Event {
 	}
 	return watch.Event{}
 }
+
+func TestDeleteCollectionDeletesOnlyTheSelected(t *testing.T) {
+	t.Parallel()
+	client, _ := start(t)
+	ctx := t.Context()
+	pods := client.CoreV1().Pods("default")
+	for _, name := range []string{"a", "b", "c"} {
+		p := testPod(name)
+		if name == "c" {
+			p.Labels = map[string]string{"app": "db"}
+		}
+		if _, err := pods.Create(ctx, p, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pods.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: "app=web"}); err != nil {
+		t.Fatal(err)
+	}
+	left, err := pods.List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left.Items) != 1 || left.Items[0].Name != "c" {
+		t.Fatalf("pods left: %d, want only c", len(left.Items))
+	}
+}
+
+// TestListPagination: limit/continue pages through a consistent snapshot:
+// objects created after the first page do not appear in later pages, and
+// a continue token whose revision was compacted is 410 Expired.
+func TestListPagination(t *testing.T) {
+	t.Parallel()
+	client, mem := start(t)
+	ctx := t.Context()
+	pods := client.CoreV1().Pods("default")
+	for i := range 7 {
+		if _, err := pods.Create(ctx, testPod(fmt.Sprintf("p-%d", i)), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := pods.List(ctx, metav1.ListOptions{Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Items) != 3 || first.Continue == "" || first.RemainingItemCount == nil || *first.RemainingItemCount != 4 {
+		t.Fatalf("first page: %d items, continue %q, remaining %v", len(first.Items), first.Continue, first.RemainingItemCount)
+	}
+	if _, err := pods.Create(ctx, testPod("p-9-late"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{}
+	for _, p := range first.Items {
+		names = append(names, p.Name)
+	}
+	token := first.Continue
+	for token != "" {
+		page, err := pods.List(ctx, metav1.ListOptions{Limit: 3, Continue: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.ResourceVersion != first.ResourceVersion {
+			t.Errorf("page at resourceVersion %s, want the first page's %s", page.ResourceVersion, first.ResourceVersion)
+		}
+		for _, p := range page.Items {
+			names = append(names, p.Name)
+		}
+		token = page.Continue
+	}
+	if fmt.Sprint(names) != "[p-0 p-1 p-2 p-3 p-4 p-5 p-6]" {
+		t.Errorf("paged names %v", names)
+	}
+	rev, err := mem.Revision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.Compact(ctx, rev); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pods.List(ctx, metav1.ListOptions{Limit: 3, Continue: first.Continue}); !apierrors.IsResourceExpired(err) {
+		t.Errorf("continue after compaction: %v, want 410 Expired", err)
+	}
+}
