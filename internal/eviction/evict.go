@@ -91,14 +91,15 @@ func (e *Evictor) bypass(ctx context.Context, req *Request) (pod *corev1.Pod, do
 // matchingPDB is Phase B: the one budget selecting the pod, nil for none,
 // a 500 for several.
 func (e *Evictor) matchingPDB(ctx context.Context, pod *corev1.Pod) (*policyv1.PodDisruptionBudget, error) {
-	list, err := e.pdbs.List(ctx, pod.Namespace, store.ListOptions{})
+	// A live read, as upstream's loopback LIST; the decoded budgets are
+	// shared between requests, so the one used is copied.
+	list, err := e.pdbs.ListShared(ctx, pod.Namespace)
 	if err != nil {
 		return nil, err
 	}
 	var matched []*policyv1.PodDisruptionBudget
-	for i := range list.(*policyv1.PodDisruptionBudgetList).Items {
-		pdb := &list.(*policyv1.PodDisruptionBudgetList).Items[i]
-		if poddisruptionbudget.Matches(pdb, pod) {
+	for _, obj := range list {
+		if pdb := obj.(*policyv1.PodDisruptionBudget); poddisruptionbudget.Matches(pdb, pod) {
 			matched = append(matched, pdb)
 		}
 	}
@@ -106,7 +107,7 @@ func (e *Evictor) matchingPDB(ctx context.Context, pod *corev1.Pod) (*policyv1.P
 	case 0:
 		return nil, nil
 	case 1:
-		return matched[0], nil
+		return matched[0].DeepCopy(), nil
 	}
 	return nil, multiplePDBs()
 }

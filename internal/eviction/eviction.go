@@ -35,7 +35,7 @@ var DefaultBackoff = wait.Backoff{Steps: 20, Duration: 500 * time.Millisecond, F
 // upstream's unit tests mock the pod storage.
 type Store interface {
 	Get(ctx context.Context, namespace, name string) (runtime.Object, error)
-	List(ctx context.Context, namespace string, opts store.ListOptions) (runtime.Object, error)
+	ListShared(ctx context.Context, namespace string) ([]runtime.Object, error)
 	Update(ctx context.Context, namespace, name string, tryUpdate store.TryUpdate, opts store.UpdateOptions) (runtime.Object, bool, error)
 	Delete(ctx context.Context, namespace, name string, opts *metav1.DeleteOptions) (runtime.Object, bool, error)
 }

@@ -177,6 +177,7 @@ func (s *Store) removeAt(ctx context.Context, name, key string, obj runtime.Obje
 	}
 	s.attrs.forget(key)
 	s.attrs.forget(prevKey(key))
+	s.shared.m.Delete(key)
 	s.release(obj)
 	return obj, setResourceVersion(obj, kv.ModRevision)
 }

@@ -34,6 +34,8 @@ type Store struct {
 	fieldManagers func() (fieldManagers, error)
 	// attrs lets selectors skip objects without decoding them.
 	attrs attrCache
+	// shared holds the decoded objects ListShared hands out.
+	shared sharedCache
 }
 
 type fieldManagers struct {
