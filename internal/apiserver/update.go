@@ -42,6 +42,13 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, req *Request) er
 	rv := m.GetResourceVersion()
 	try := func(current runtime.Object) (runtime.Object, error) {
 		if current == nil {
+			// A PUT that creates (endpoints, events) is a create for
+			// NamespaceLifecycle admission too.
+			if req.Resource.Namespaced && req.Subresource == "" {
+				if err := s.admitNamespace(r.Context(), req, req.Name); err != nil {
+					return nil, err
+				}
+			}
 			return obj.DeepCopyObject(), nil
 		}
 		cm, err := meta.Accessor(current)
