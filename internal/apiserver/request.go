@@ -100,16 +100,6 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, ep *endpo
 	}
 }
 
-// methodAllowed rejects verbs a subresource does not support.
-func methodAllowed(req *Request, verbs ...string) error {
-	for _, v := range verbs {
-		if req.Verb == v {
-			return nil
-		}
-	}
-	return apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb)
-}
-
 // readBody reads a request body up to MaxRequestBodyBytes.
 func readBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil {

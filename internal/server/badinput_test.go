@@ -20,9 +20,8 @@ import (
 
 // rawClient sends hand-made requests to a test server.
 type rawClient struct {
-	base  string
-	http  *http.Client
-	token string
+	base string
+	http *http.Client
 }
 
 func newRawClient(t *testing.T, srv *testserver.Server) *rawClient {
