@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/evictd/evictd/internal/registry"
 )
@@ -24,11 +23,11 @@ func table() *registry.Table {
 		Columns: []metav1.TableColumnDefinition{
 			{Name: "Name", Type: "string", Format: "name", Description: metav1.ObjectMeta{}.SwaggerDoc()["name"]},
 			{Name: "Endpoints", Type: "string", Description: corev1.Endpoints{}.SwaggerDoc()["subsets"]},
-			{Name: "Age", Type: "string", Description: metav1.ObjectMeta{}.SwaggerDoc()["creationTimestamp"]},
+			registry.AgeColumn,
 		},
 		Row: func(obj runtime.Object, now time.Time) []any {
 			ep := obj.(*corev1.Endpoints)
-			return []any{ep.Name, formatEndpoints(ep), age(ep.CreationTimestamp, now)}
+			return []any{ep.Name, formatEndpoints(ep), registry.Age(ep.CreationTimestamp, now)}
 		},
 	}
 }
@@ -66,12 +65,4 @@ func formatEndpoints(ep *corev1.Endpoints) string {
 		return fmt.Sprintf("%s + %d more...", s, count-maxShown)
 	}
 	return s
-}
-
-// age is upstream's translateTimestampSince measured against now.
-func age(ts metav1.Time, now time.Time) string {
-	if ts.IsZero() {
-		return "<unknown>"
-	}
-	return duration.HumanDuration(now.Sub(ts.Time))
 }

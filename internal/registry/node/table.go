@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/evictd/evictd/internal/registry"
 )
@@ -28,7 +27,7 @@ func table() *registry.Table {
 			{Name: "Name", Type: "string", Format: "name", Description: metav1.ObjectMeta{}.SwaggerDoc()["name"]},
 			{Name: "Status", Type: "string", Description: "The status of the node"},
 			{Name: "Roles", Type: "string", Description: "The roles of the node"},
-			{Name: "Age", Type: "string", Description: metav1.ObjectMeta{}.SwaggerDoc()["creationTimestamp"]},
+			registry.AgeColumn,
 			{Name: "Version", Type: "string", Description: corev1.NodeSystemInfo{}.SwaggerDoc()["kubeletVersion"]},
 			{Name: "Internal-IP", Type: "string", Priority: 1, Description: corev1.NodeStatus{}.SwaggerDoc()["addresses"]},
 			{Name: "External-IP", Type: "string", Priority: 1, Description: corev1.NodeStatus{}.SwaggerDoc()["addresses"]},
@@ -47,7 +46,7 @@ func row(obj runtime.Object, now time.Time) []any {
 		node.Name,
 		status(node),
 		orDefault(strings.Join(roles(node), ","), "<none>"),
-		age(node.CreationTimestamp, now),
+		registry.Age(node.CreationTimestamp, now),
 		info.KubeletVersion,
 		address(node, corev1.NodeInternalIP),
 		address(node, corev1.NodeExternalIP),
@@ -101,14 +100,6 @@ func address(node *corev1.Node, t corev1.NodeAddressType) string {
 		}
 	}
 	return "<none>"
-}
-
-// age is upstream's translateTimestampSince, measured against now.
-func age(t metav1.Time, now time.Time) string {
-	if t.IsZero() {
-		return "<unknown>"
-	}
-	return duration.HumanDuration(now.Sub(t.Time))
 }
 
 func orDefault(s, def string) string {

@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/evictd/evictd/internal/registry"
 )
@@ -30,7 +29,7 @@ func table() *registry.Table {
 			{Name: "Ready", Type: "string", Description: "The aggregate readiness state of this pod for accepting traffic."},
 			{Name: "Status", Type: "string", Description: "The aggregate status of the containers in this pod."},
 			{Name: "Restarts", Type: "string", Description: "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."},
-			{Name: "Age", Type: "string", Description: metav1.ObjectMeta{}.SwaggerDoc()["creationTimestamp"]},
+			registry.AgeColumn,
 			{Name: "IP", Type: "string", Priority: 1, Description: corev1.PodStatus{}.SwaggerDoc()["podIP"]},
 			{Name: "Node", Type: "string", Priority: 1, Description: corev1.PodSpec{}.SwaggerDoc()["nodeName"]},
 			{Name: "Nominated Node", Type: "string", Priority: 1, Description: corev1.PodStatus{}.SwaggerDoc()["nominatedNodeName"]},
@@ -48,27 +47,19 @@ func row(obj runtime.Object, now time.Time) []any {
 	s := summarize(pod)
 	restarts := strconv.Itoa(s.restarts)
 	if s.restarts != 0 && !s.lastRestart.IsZero() {
-		restarts = fmt.Sprintf("%d (%s ago)", s.restarts, age(s.lastRestart, now))
+		restarts = fmt.Sprintf("%d (%s ago)", s.restarts, registry.Age(s.lastRestart, now))
 	}
 	return []any{
 		pod.Name,
 		fmt.Sprintf("%d/%d", s.ready, s.total),
 		s.reason,
 		restarts,
-		age(pod.CreationTimestamp, now),
+		registry.Age(pod.CreationTimestamp, now),
 		orNone(primaryIP(pod)),
 		orNone(pod.Spec.NodeName),
 		orNone(pod.Status.NominatedNodeName),
 		readinessGates(pod),
 	}
-}
-
-// age is upstream's translateTimestampSince, measured against now.
-func age(t metav1.Time, now time.Time) string {
-	if t.IsZero() {
-		return "<unknown>"
-	}
-	return duration.HumanDuration(now.Sub(t.Time))
 }
 
 func orNone(s string) string {

@@ -6,7 +6,6 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/evictd/evictd/internal/registry"
@@ -21,7 +20,7 @@ func table() *registry.Table {
 			{Name: "Min Available", Type: "string", Description: "The minimum number of pods that must be available."},
 			{Name: "Max Unavailable", Type: "string", Description: "The maximum number of pods that may be unavailable."},
 			{Name: "Allowed Disruptions", Type: "integer", Description: "Calculated number of pods that may be disrupted at this time."},
-			{Name: "Age", Type: "string", Description: metav1.ObjectMeta{}.SwaggerDoc()["creationTimestamp"]},
+			registry.AgeColumn,
 		},
 		Row: row,
 	}
@@ -34,7 +33,7 @@ func row(obj runtime.Object, now time.Time) []any {
 		orNA(pdb.Spec.MinAvailable),
 		orNA(pdb.Spec.MaxUnavailable),
 		int64(pdb.Status.DisruptionsAllowed),
-		age(pdb.CreationTimestamp, now),
+		registry.Age(pdb.CreationTimestamp, now),
 	}
 }
 
@@ -44,12 +43,4 @@ func orNA(v *intstr.IntOrString) string {
 		return "N/A"
 	}
 	return v.String()
-}
-
-// age is upstream's translateTimestampSince, measured against now.
-func age(t metav1.Time, now time.Time) string {
-	if t.IsZero() {
-		return "<unknown>"
-	}
-	return duration.HumanDuration(now.Sub(t.Time))
 }

@@ -10,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/evictd/evictd/internal/registry"
 )
@@ -26,7 +25,7 @@ func table() *registry.Table {
 			{Name: "Cluster-IP", Type: "string", Description: doc["clusterIP"]},
 			{Name: "External-IP", Type: "string", Description: doc["externalIPs"]},
 			{Name: "Port(s)", Type: "string", Description: doc["ports"]},
-			{Name: "Age", Type: "string", Description: metav1.ObjectMeta{}.SwaggerDoc()["creationTimestamp"]},
+			registry.AgeColumn,
 			{Name: "Selector", Type: "string", Priority: 1, Description: doc["selector"]},
 		},
 		Row: func(obj runtime.Object, now time.Time) []any {
@@ -40,7 +39,7 @@ func table() *registry.Table {
 				ports = "<none>"
 			}
 			return []any{svc.Name, string(svc.Spec.Type), clusterIP, externalIP(svc), ports,
-				age(svc.CreationTimestamp, now), labels.FormatLabels(svc.Spec.Selector)}
+				registry.Age(svc.CreationTimestamp, now), labels.FormatLabels(svc.Spec.Selector)}
 		},
 	}
 }
@@ -94,12 +93,4 @@ func portString(ports []corev1.ServicePort) string {
 		}
 	}
 	return strings.Join(pieces, ",")
-}
-
-// age is upstream's translateTimestampSince measured against now.
-func age(ts metav1.Time, now time.Time) string {
-	if ts.IsZero() {
-		return "<unknown>"
-	}
-	return duration.HumanDuration(now.Sub(ts.Time))
 }

@@ -12,7 +12,6 @@ import (
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/evictd/evictd/internal/registry"
 )
@@ -61,19 +60,11 @@ func table() *registry.Table {
 		Columns: []metav1.TableColumnDefinition{
 			{Name: "Name", Type: "string", Format: "name", Description: metav1.ObjectMeta{}.SwaggerDoc()["name"]},
 			{Name: "Secrets", Type: "string", Description: corev1.ServiceAccount{}.SwaggerDoc()["secrets"]},
-			{Name: "Age", Type: "string", Description: metav1.ObjectMeta{}.SwaggerDoc()["creationTimestamp"]},
+			registry.AgeColumn,
 		},
 		Row: func(obj runtime.Object, now time.Time) []any {
 			sa := obj.(*corev1.ServiceAccount)
-			return []any{sa.Name, int64(len(sa.Secrets)), age(sa.CreationTimestamp, now)}
+			return []any{sa.Name, int64(len(sa.Secrets)), registry.Age(sa.CreationTimestamp, now)}
 		},
 	}
-}
-
-// age is upstream's translateTimestampSince measured against now.
-func age(ts metav1.Time, now time.Time) string {
-	if ts.IsZero() {
-		return "<unknown>"
-	}
-	return duration.HumanDuration(now.Sub(ts.Time))
 }

@@ -20,7 +20,7 @@ func table() *registry.Table {
 		Columns: []metav1.TableColumnDefinition{
 			{Name: "Name", Type: "string", Format: "name", Description: metav1.ObjectMeta{}.SwaggerDoc()["name"]},
 			{Name: "Ready", Type: "string", Description: "Number of the pod with ready state"},
-			workload.AgeColumn,
+			registry.AgeColumn,
 			workload.ContainersColumn,
 			workload.ImagesColumn,
 		},
@@ -34,7 +34,7 @@ func row(obj runtime.Object, now time.Time) []any {
 	return []any{
 		sts.Name,
 		fmt.Sprintf("%d/%d", sts.Status.ReadyReplicas, ptr.Deref(sts.Spec.Replicas, 0)),
-		workload.Age(sts.CreationTimestamp, now),
+		registry.Age(sts.CreationTimestamp, now),
 		names,
 		images,
 	}

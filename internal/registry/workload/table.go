@@ -2,19 +2,15 @@ package workload
 
 import (
 	"strings"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/duration"
 )
 
 // The columns every workload table shares, as kube-apiserver's printers
 // define them. TableColumnDefinition holds only strings and a number, so
 // each table gets its own copy.
 var (
-	// AgeColumn is the Age column; Age fills it.
-	AgeColumn = metav1.TableColumnDefinition{Name: "Age", Type: "string", Description: metav1.ObjectMeta{}.SwaggerDoc()["creationTimestamp"]}
 	// ContainersColumn and ImagesColumn are the wide-output columns that
 	// ContainerCells fills.
 	ContainersColumn = metav1.TableColumnDefinition{Name: "Containers", Type: "string", Priority: 1, Description: "Names of each container in the template."}
@@ -30,12 +26,4 @@ func ContainerCells(containers []corev1.Container) (names, images string) {
 		n[k], i[k] = c.Name, c.Image
 	}
 	return strings.Join(n, ","), strings.Join(i, ",")
-}
-
-// Age is upstream's translateTimestampSince, measured against now.
-func Age(t metav1.Time, now time.Time) string {
-	if t.IsZero() {
-		return "<unknown>"
-	}
-	return duration.HumanDuration(now.Sub(t.Time))
 }
