@@ -2,7 +2,6 @@ package eviction
 
 import (
 	"context"
-	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -19,9 +18,6 @@ const (
 	conditionMessage = "Eviction API: evicting"
 )
 
-// podKind qualifies precondition conflicts as upstream does ("on Pod").
-var podKind = schema.GroupResource{Resource: "Pod"}
-
 // addConditionAndDelete is Phase E: stamp DisruptionTarget on the latest
 // stored pod through the status rules (not in a dry run), then delete it
 // with opts. A resourceVersion precondition is moved to the version of our
@@ -33,7 +29,7 @@ func (e *Evictor) addConditionAndDelete(ctx context.Context, req *Request, name 
 				return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, name)
 			}
 			pod := current.(*corev1.Pod)
-			if err := checkPreconditions(pod, opts.Preconditions); err != nil {
+			if err := e.pods.CheckPreconditions(name, pod, opts.Preconditions); err != nil {
 				return nil, err
 			}
 			setDisruptionTarget(pod, metav1.NewTime(e.clock.Now()))
@@ -49,21 +45,6 @@ func (e *Evictor) addConditionAndDelete(ctx context.Context, req *Request, name 
 	}
 	_, _, err := e.pods.Delete(ctx, req.Namespace, name, opts)
 	return err
-}
-
-// checkPreconditions compares the eviction's preconditions with the latest
-// stored pod, with upstream's messages.
-func checkPreconditions(pod *corev1.Pod, p *metav1.Preconditions) error {
-	if p == nil {
-		return nil
-	}
-	if p.UID != nil && *p.UID != "" && *p.UID != pod.UID {
-		return apierrors.NewConflict(podKind, pod.Name, fmt.Errorf("the UID in the precondition (%s) does not match the UID in record (%s). The object might have been deleted and then recreated", *p.UID, pod.UID))
-	}
-	if p.ResourceVersion != nil && *p.ResourceVersion != "" && *p.ResourceVersion != pod.ResourceVersion {
-		return apierrors.NewConflict(podKind, pod.Name, fmt.Errorf("the ResourceVersion in the precondition (%s) does not match the ResourceVersion in record (%s). The object might have been modified", *p.ResourceVersion, pod.ResourceVersion))
-	}
-	return nil
 }
 
 // setDisruptionTarget upserts the DisruptionTarget condition, keeping its

@@ -38,6 +38,7 @@ type Store interface {
 	ListShared(ctx context.Context, namespace string) ([]runtime.Object, error)
 	Update(ctx context.Context, namespace, name string, tryUpdate store.TryUpdate, opts store.UpdateOptions) (runtime.Object, bool, error)
 	Delete(ctx context.Context, namespace, name string, opts *metav1.DeleteOptions) (runtime.Object, bool, error)
+	CheckPreconditions(name string, obj runtime.Object, p *metav1.Preconditions) error
 }
 
 // Evictor decides and carries out evictions.

@@ -39,7 +39,7 @@ func (s *Store) Delete(ctx context.Context, namespace, name string, opts *metav1
 		if err != nil {
 			return nil, false, err
 		}
-		if err := s.checkPreconditions(name, current, opts.Preconditions); err != nil {
+		if err := s.CheckPreconditions(name, current, opts.Preconditions); err != nil {
 			return nil, false, err
 		}
 		options := opts.DeepCopy()
@@ -182,9 +182,10 @@ func (s *Store) removeAt(ctx context.Context, name, key string, obj runtime.Obje
 	return obj, setResourceVersion(obj, kv.ModRevision)
 }
 
-// checkPreconditions compares DeleteOptions preconditions with the stored
-// object, with upstream's messages.
-func (s *Store) checkPreconditions(name string, obj runtime.Object, p *metav1.Preconditions) error {
+// CheckPreconditions compares preconditions with obj, answering a
+// mismatch with upstream's 409 and messages ("on Pod \"x\": the UID in the
+// precondition …"). Upstream names the kind there, not the resource.
+func (s *Store) CheckPreconditions(name string, obj runtime.Object, p *metav1.Preconditions) error {
 	if p == nil {
 		return nil
 	}
