@@ -38,11 +38,10 @@ func (c *attrCache) get(key string, rev int64) (*attrs, bool) {
 
 // remember stores the attributes of obj, decoded from key at rev.
 func (c *attrCache) remember(s *Store, key string, rev int64, obj runtime.Object) *attrs {
-	m, err := meta.Accessor(obj)
-	if err != nil {
+	a := s.attrsOf(obj, rev)
+	if a == nil {
 		return nil
 	}
-	a := &attrs{rev: rev, labels: labels.Set(m.GetLabels()), fields: s.fieldSet(obj, m)}
 	if cur, ok := c.m.Load(key); !ok || cur.(*attrs).rev < rev {
 		c.m.Store(key, a)
 	}
@@ -50,6 +49,16 @@ func (c *attrCache) remember(s *Store, key string, rev int64, obj runtime.Object
 }
 
 func (c *attrCache) forget(key string) { c.m.Delete(key) }
+
+// attrsOf computes the selectable attributes of obj (nil if it has no
+// metadata).
+func (s *Store) attrsOf(obj runtime.Object, rev int64) *attrs {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil
+	}
+	return &attrs{rev: rev, labels: labels.Set(m.GetLabels()), fields: s.fieldSet(obj, m)}
+}
 
 // matches evaluates p on cached attributes.
 func (a *attrs) matches(p Predicate) bool {

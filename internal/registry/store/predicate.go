@@ -3,7 +3,6 @@ package store
 import (
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -25,17 +24,8 @@ func (s *Store) Matches(p Predicate, obj runtime.Object) bool {
 	if p.Empty() {
 		return true
 	}
-	m, err := meta.Accessor(obj)
-	if err != nil {
-		return false
-	}
-	if p.Label != nil && !p.Label.Empty() && !p.Label.Matches(labels.Set(m.GetLabels())) {
-		return false
-	}
-	if p.Field != nil && !p.Field.Empty() && !p.Field.Matches(s.fieldSet(obj, m)) {
-		return false
-	}
-	return true
+	a := s.attrsOf(obj, 0)
+	return a != nil && a.matches(p)
 }
 
 // fieldSet is every selectable field of obj.
