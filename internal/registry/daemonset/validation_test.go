@@ -3,6 +3,8 @@ package daemonset
 import (
 	"testing"
 
+	"github.com/evictd/evictd/internal/registry/registrytest"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -98,8 +100,8 @@ func TestValidate(t *testing.T) {
 			t.Parallel()
 			ds := edited(tt.mutate)
 			s := Resource().Strategy
-			checkErrors(t, s.Validate(t.Context(), ds), tt.want...)
-			checkErrors(t, s.ValidateUpdate(t.Context(), ds, ds.DeepCopy()), tt.want...)
+			registrytest.CheckErrors(t, s.Validate(t.Context(), ds), tt.want...)
+			registrytest.CheckErrors(t, s.ValidateUpdate(t.Context(), ds, ds.DeepCopy()), tt.want...)
 		})
 	}
 }
@@ -124,7 +126,7 @@ func TestValidateUpdateSelectorImmutable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			checkErrors(t, Resource().Strategy.ValidateUpdate(t.Context(), edited(tt.mutate), defaulted(nil)), tt.want...)
+			registrytest.CheckErrors(t, Resource().Strategy.ValidateUpdate(t.Context(), edited(tt.mutate), defaulted(nil)), tt.want...)
 		})
 	}
 }
@@ -153,7 +155,7 @@ func TestValidateStatus(t *testing.T) {
 			old.Status.CollisionCount = tt.collision
 			ds := old.DeepCopy()
 			ds.Status = tt.status
-			checkErrors(t, Resource().StatusStrategy.ValidateUpdate(t.Context(), ds, old), tt.want...)
+			registrytest.CheckErrors(t, Resource().StatusStrategy.ValidateUpdate(t.Context(), ds, old), tt.want...)
 		})
 	}
 }

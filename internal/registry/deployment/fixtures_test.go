@@ -1,12 +1,9 @@
 package deployment
 
 import (
-	"testing"
-
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // newDeployment is a minimal Deployment as a client sends it.
@@ -31,17 +28,4 @@ func defaulted(mutate func(*appsv1.Deployment)) *appsv1.Deployment {
 	}
 	Resource().Strategy.Default(d)
 	return d
-}
-
-// checkErrors compares errors, as clients read them, with want, in order.
-func checkErrors(t *testing.T, errs field.ErrorList, want ...string) {
-	t.Helper()
-	if len(errs) != len(want) {
-		t.Fatalf("got %d errors, want %d:\n got: %v\nwant: %q", len(errs), len(want), errs, want)
-	}
-	for i := range want {
-		if got := errs[i].Error(); got != want[i] {
-			t.Errorf("error %d:\n got: %s\nwant: %s", i, got, want[i])
-		}
-	}
 }

@@ -3,6 +3,8 @@ package deployment
 import (
 	"testing"
 
+	"github.com/evictd/evictd/internal/registry/registrytest"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -115,8 +117,8 @@ func TestValidate(t *testing.T) {
 			t.Parallel()
 			d := defaulted(tt.mutate)
 			s := Resource().Strategy
-			checkErrors(t, s.Validate(t.Context(), d), tt.want...)
-			checkErrors(t, s.ValidateUpdate(t.Context(), d, d.DeepCopy()), tt.want...)
+			registrytest.CheckErrors(t, s.Validate(t.Context(), d), tt.want...)
+			registrytest.CheckErrors(t, s.ValidateUpdate(t.Context(), d, d.DeepCopy()), tt.want...)
 		})
 	}
 }
@@ -143,7 +145,7 @@ func TestValidateUpdateSelectorImmutable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			checkErrors(t, Resource().Strategy.ValidateUpdate(t.Context(), defaulted(tt.mutate), defaulted(nil)), tt.want...)
+			registrytest.CheckErrors(t, Resource().Strategy.ValidateUpdate(t.Context(), defaulted(tt.mutate), defaulted(nil)), tt.want...)
 		})
 	}
 }
@@ -179,7 +181,7 @@ func TestValidateStatus(t *testing.T) {
 			old.Status.CollisionCount = tt.collision
 			d := old.DeepCopy()
 			d.Status = tt.status
-			checkErrors(t, Resource().StatusStrategy.ValidateUpdate(t.Context(), d, old), tt.want...)
+			registrytest.CheckErrors(t, Resource().StatusStrategy.ValidateUpdate(t.Context(), d, old), tt.want...)
 		})
 	}
 }

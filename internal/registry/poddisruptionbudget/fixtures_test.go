@@ -1,12 +1,9 @@
 package poddisruptionbudget
 
 import (
-	"testing"
-
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 )
 
@@ -18,18 +15,5 @@ func newPDB() *policyv1.PodDisruptionBudget {
 			MinAvailable: ptr.To(intstr.FromInt32(1)),
 			Selector:     &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
 		},
-	}
-}
-
-// checkErrors compares errors, as clients read them, with want, in order.
-func checkErrors(t *testing.T, errs field.ErrorList, want ...string) {
-	t.Helper()
-	if len(errs) != len(want) {
-		t.Fatalf("got %d errors, want %d:\n got: %v\nwant: %q", len(errs), len(want), errs, want)
-	}
-	for i := range want {
-		if got := errs[i].Error(); got != want[i] {
-			t.Errorf("error %d:\n got: %s\nwant: %s", i, got, want[i])
-		}
 	}
 }

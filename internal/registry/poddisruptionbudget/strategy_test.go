@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evictd/evictd/internal/registry/registrytest"
+
 	policyv1 "k8s.io/api/policy/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -141,7 +143,7 @@ func TestStatusUpdate(t *testing.T) {
 			if !apiequality.Semantic.DeepEqual(pdb.Spec, old.Spec) || pdb.Generation != 2 {
 				t.Errorf("status update changed spec or generation: %+v, %d", pdb.Spec, pdb.Generation)
 			}
-			checkErrors(t, s.ValidateUpdate(t.Context(), pdb, old), tt.want...)
+			registrytest.CheckErrors(t, s.ValidateUpdate(t.Context(), pdb, old), tt.want...)
 		})
 	}
 }

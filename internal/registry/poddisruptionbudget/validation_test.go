@@ -3,6 +3,8 @@ package poddisruptionbudget
 import (
 	"testing"
 
+	"github.com/evictd/evictd/internal/registry/registrytest"
+
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -79,8 +81,8 @@ func TestValidate(t *testing.T) {
 			pdb := newPDB()
 			tt.mutate(&pdb.Spec)
 			s := Resource().Strategy
-			checkErrors(t, s.Validate(t.Context(), pdb), tt.want...)
-			checkErrors(t, s.ValidateUpdate(t.Context(), pdb, newPDB()), tt.want...)
+			registrytest.CheckErrors(t, s.Validate(t.Context(), pdb), tt.want...)
+			registrytest.CheckErrors(t, s.ValidateUpdate(t.Context(), pdb, newPDB()), tt.want...)
 		})
 	}
 }

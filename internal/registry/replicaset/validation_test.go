@@ -3,6 +3,8 @@ package replicaset
 import (
 	"testing"
 
+	"github.com/evictd/evictd/internal/registry/registrytest"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -83,8 +85,8 @@ func TestValidate(t *testing.T) {
 			t.Parallel()
 			rs := defaulted(tt.mutate)
 			s := Resource().Strategy
-			checkErrors(t, s.Validate(t.Context(), rs), tt.want...)
-			checkErrors(t, s.ValidateUpdate(t.Context(), rs, rs.DeepCopy()), tt.want...)
+			registrytest.CheckErrors(t, s.Validate(t.Context(), rs), tt.want...)
+			registrytest.CheckErrors(t, s.ValidateUpdate(t.Context(), rs, rs.DeepCopy()), tt.want...)
 		})
 	}
 }
@@ -111,7 +113,7 @@ func TestValidateUpdateSelectorImmutable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			old := defaulted(nil)
-			checkErrors(t, Resource().Strategy.ValidateUpdate(t.Context(), defaulted(tt.mutate), old), tt.want...)
+			registrytest.CheckErrors(t, Resource().Strategy.ValidateUpdate(t.Context(), defaulted(tt.mutate), old), tt.want...)
 		})
 	}
 }
@@ -146,7 +148,7 @@ func TestValidateStatus(t *testing.T) {
 			old := defaulted(nil)
 			rs := old.DeepCopy()
 			rs.Status = tt.status
-			checkErrors(t, Resource().StatusStrategy.ValidateUpdate(t.Context(), rs, old), tt.want...)
+			registrytest.CheckErrors(t, Resource().StatusStrategy.ValidateUpdate(t.Context(), rs, old), tt.want...)
 		})
 	}
 }

@@ -1,11 +1,8 @@
 package replicationcontroller
 
 import (
-	"testing"
-
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // newRC is a minimal ReplicationController as a client sends it: no
@@ -39,17 +36,4 @@ func edited(mutate func(*corev1.ReplicationController)) *corev1.ReplicationContr
 		mutate(rc)
 	}
 	return rc
-}
-
-// checkErrors compares errors, as clients read them, with want, in order.
-func checkErrors(t *testing.T, errs field.ErrorList, want ...string) {
-	t.Helper()
-	if len(errs) != len(want) {
-		t.Fatalf("got %d errors, want %d:\n got: %v\nwant: %q", len(errs), len(want), errs, want)
-	}
-	for i := range want {
-		if got := errs[i].Error(); got != want[i] {
-			t.Errorf("error %d:\n got: %s\nwant: %s", i, got, want[i])
-		}
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evictd/evictd/internal/registry/registrytest"
+
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -125,8 +127,8 @@ func TestValidate(t *testing.T) {
 			t.Parallel()
 			rc := edited(tt.mutate)
 			s := Resource().Strategy
-			checkErrors(t, s.Validate(t.Context(), rc), tt.want...)
-			checkErrors(t, s.ValidateUpdate(t.Context(), rc, defaulted(nil)), tt.want...)
+			registrytest.CheckErrors(t, s.Validate(t.Context(), rc), tt.want...)
+			registrytest.CheckErrors(t, s.ValidateUpdate(t.Context(), rc, defaulted(nil)), tt.want...)
 		})
 	}
 }
@@ -192,7 +194,7 @@ func TestStatusUpdate(t *testing.T) {
 			if !apiequality.Semantic.DeepEqual(rc.Spec, old.Spec) {
 				t.Errorf("status update changed spec: %+v", rc.Spec)
 			}
-			checkErrors(t, s.ValidateUpdate(t.Context(), rc, old), tt.want...)
+			registrytest.CheckErrors(t, s.ValidateUpdate(t.Context(), rc, old), tt.want...)
 		})
 	}
 }

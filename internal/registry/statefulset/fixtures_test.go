@@ -1,12 +1,9 @@
 package statefulset
 
 import (
-	"testing"
-
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // newSTS is a minimal StatefulSet as a client sends it.
@@ -32,19 +29,6 @@ func defaulted(mutate func(*appsv1.StatefulSet)) *appsv1.StatefulSet {
 	}
 	Resource().Strategy.Default(sts)
 	return sts
-}
-
-// checkErrors compares errors, as clients read them, with want, in order.
-func checkErrors(t *testing.T, errs field.ErrorList, want ...string) {
-	t.Helper()
-	if len(errs) != len(want) {
-		t.Fatalf("got %d errors, want %d:\n got: %v\nwant: %q", len(errs), len(want), errs, want)
-	}
-	for i := range want {
-		if got := errs[i].Error(); got != want[i] {
-			t.Errorf("error %d:\n got: %s\nwant: %s", i, got, want[i])
-		}
-	}
 }
 
 // edited is a defaulted StatefulSet changed by mutate, for validation tests

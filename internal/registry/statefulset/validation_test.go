@@ -3,6 +3,8 @@ package statefulset
 import (
 	"testing"
 
+	"github.com/evictd/evictd/internal/registry/registrytest"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -117,8 +119,8 @@ func TestValidate(t *testing.T) {
 			t.Parallel()
 			sts := edited(tt.mutate)
 			s := Resource().Strategy
-			checkErrors(t, s.Validate(t.Context(), sts), tt.want...)
-			checkErrors(t, s.ValidateUpdate(t.Context(), sts, sts.DeepCopy()), tt.want...)
+			registrytest.CheckErrors(t, s.Validate(t.Context(), sts), tt.want...)
+			registrytest.CheckErrors(t, s.ValidateUpdate(t.Context(), sts, sts.DeepCopy()), tt.want...)
 		})
 	}
 }
@@ -152,7 +154,7 @@ func TestValidateUpdate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			checkErrors(t, Resource().Strategy.ValidateUpdate(t.Context(), edited(tt.mutate), defaulted(nil)), tt.want...)
+			registrytest.CheckErrors(t, Resource().Strategy.ValidateUpdate(t.Context(), edited(tt.mutate), defaulted(nil)), tt.want...)
 		})
 	}
 }
@@ -186,7 +188,7 @@ func TestValidateStatus(t *testing.T) {
 			old.Status.CollisionCount = tt.collision
 			sts := old.DeepCopy()
 			sts.Status = tt.status
-			checkErrors(t, Resource().StatusStrategy.ValidateUpdate(t.Context(), sts, old), tt.want...)
+			registrytest.CheckErrors(t, Resource().StatusStrategy.ValidateUpdate(t.Context(), sts, old), tt.want...)
 		})
 	}
 }
