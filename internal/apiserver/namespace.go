@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -64,6 +65,11 @@ func (s *Server) deleteNamespace(ctx context.Context, req *Request, opts *metav1
 		if p.ResourceVersion != nil && *p.ResourceVersion != ns.ResourceVersion {
 			return nil, false, apierrors.NewConflict(namespacesResource, req.Name, fmt.Errorf("precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", *p.ResourceVersion, ns.ResourceVersion))
 		}
+	}
+	if ns.DeletionTimestamp != nil && len(ns.Spec.Finalizers) > 0 {
+		// Upstream's answer to deleting a namespace that is already
+		// terminating (kubectl prints it as a Conflict).
+		return nil, false, apierrors.NewConflict(namespacesResource, req.Name, errors.New("The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system."))
 	}
 	if ns.DeletionTimestamp == nil && len(opts.DryRun) == 0 {
 		now := metav1.NewTime(s.clock.Now())

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -29,6 +31,10 @@ func TestNamespaceDeletionWaitsForFinalize(t *testing.T) {
 	if err := client.CoreV1().Namespaces().Delete(ctx, "team", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	if err := client.CoreV1().Namespaces().Delete(ctx, "team", metav1.DeleteOptions{}); !apierrors.IsConflict(err) ||
+		!strings.Contains(err.Error(), "The system is ensuring all content is removed from this namespace.") {
+		t.Fatalf("second delete of a terminating namespace: %v, want upstream's Conflict", err)
+	}
 	ns, err := client.CoreV1().Namespaces().Get(ctx, "team", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -52,5 +58,32 @@ func TestNamespaceDeletionWaitsForFinalize(t *testing.T) {
 	}
 	if _, err := client.CoreV1().Namespaces().Get(ctx, "team", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Fatalf("namespace after finalize and delete: %v, want NotFound", err)
+	}
+}
+
+// TestDeleteAnswersWithTheObject: pods, namespaces and serviceaccounts
+// answer a completed DELETE with the object (upstream's
+// ReturnDeletedObject); other resources with a Success Status.
+func TestDeleteAnswersWithTheObject(t *testing.T) {
+	t.Parallel()
+	srv := testserver.StartWith(t, testserver.Options{WithoutControllers: true})
+	client := kubernetes.NewForConfigOrDie(srv.RESTConfig())
+	c := newRawClient(t, srv)
+	ctx := t.Context()
+	if _, err := client.CoreV1().Pods("default").Create(ctx, testPod("p"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for path, kind := range map[string]string{
+		"/api/v1/namespaces/default/pods/p":       "Pod",
+		"/api/v1/namespaces/default/configmaps/c": "Status",
+	} {
+		code, _, body := c.do(t, "DELETE", path, "", nil)
+		var got metav1.TypeMeta
+		if err := json.Unmarshal(body, &got); err != nil || code != 200 || got.Kind != kind {
+			t.Errorf("DELETE %s: %d %s, want 200 with a %s", path, code, body, kind)
+		}
 	}
 }

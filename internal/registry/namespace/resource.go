@@ -22,13 +22,15 @@ import (
 // Resource returns a fresh description of core/v1 namespaces.
 func Resource() *registry.Resource {
 	return &registry.Resource{
-		GroupVersion:           corev1.SchemeGroupVersion,
-		Plural:                 "namespaces",
-		Singular:               "namespace",
-		Kind:                   "Namespace",
-		ListKind:               "NamespaceList",
-		ShortNames:             []string{"ns"},
-		Namespaced:             false,
+		GroupVersion: corev1.SchemeGroupVersion,
+		Plural:       "namespaces",
+		Singular:     "namespace",
+		Kind:         "Namespace",
+		ListKind:     "NamespaceList",
+		ShortNames:   []string{"ns"},
+		Namespaced:   false,
+		// DELETE answers with the object, as upstream's store for this resource.
+		ReturnDeletedObject:    true,
 		ValidateName:           apimachineryvalidation.ValidateNamespaceName,
 		New:                    func() runtime.Object { return &corev1.Namespace{} },
 		NewList:                func() runtime.Object { return &corev1.NamespaceList{} },

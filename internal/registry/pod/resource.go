@@ -16,20 +16,22 @@ import (
 // Resource returns a fresh description of core/v1 pods.
 func Resource() *registry.Resource {
 	return &registry.Resource{
-		GroupVersion:     corev1.SchemeGroupVersion,
-		Plural:           "pods",
-		Singular:         "pod",
-		Kind:             "Pod",
-		ListKind:         "PodList",
-		ShortNames:       []string{"po"},
-		Categories:       []string{"all"},
-		Namespaced:       true,
-		New:              func() runtime.Object { return &corev1.Pod{} },
-		NewList:          func() runtime.Object { return &corev1.PodList{} },
-		Strategy:         strategy{clock: clock.RealClock{}},
-		StatusStrategy:   statusStrategy{strategy{clock: clock.RealClock{}}},
-		Table:            table(),
-		SelectableFields: SelectableFields,
+		GroupVersion: corev1.SchemeGroupVersion,
+		Plural:       "pods",
+		Singular:     "pod",
+		Kind:         "Pod",
+		ListKind:     "PodList",
+		ShortNames:   []string{"po"},
+		Categories:   []string{"all"},
+		Namespaced:   true,
+		// DELETE answers with the object, as upstream's store for this resource.
+		ReturnDeletedObject: true,
+		New:                 func() runtime.Object { return &corev1.Pod{} },
+		NewList:             func() runtime.Object { return &corev1.PodList{} },
+		Strategy:            strategy{clock: clock.RealClock{}},
+		StatusStrategy:      statusStrategy{strategy{clock: clock.RealClock{}}},
+		Table:               table(),
+		SelectableFields:    SelectableFields,
 	}
 }
 

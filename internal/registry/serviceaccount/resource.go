@@ -26,11 +26,13 @@ func Resource() *registry.Resource {
 		ListKind:     "ServiceAccountList",
 		ShortNames:   []string{"sa"},
 		Namespaced:   true,
-		ValidateName: apimachineryvalidation.ValidateServiceAccountName,
-		New:          func() runtime.Object { return &corev1.ServiceAccount{} },
-		NewList:      func() runtime.Object { return &corev1.ServiceAccountList{} },
-		Strategy:     strategy{},
-		Table:        table(),
+		// DELETE answers with the object, as upstream's store for this resource.
+		ReturnDeletedObject: true,
+		ValidateName:        apimachineryvalidation.ValidateServiceAccountName,
+		New:                 func() runtime.Object { return &corev1.ServiceAccount{} },
+		NewList:             func() runtime.Object { return &corev1.ServiceAccountList{} },
+		Strategy:            strategy{},
+		Table:               table(),
 	}
 }
 
