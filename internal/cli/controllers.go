@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -10,7 +9,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/clock"
 
-	"github.com/evictd/evictd/internal/controller/disruption"
+	"github.com/evictd/evictd/internal/component"
+	"github.com/evictd/evictd/internal/components"
 )
 
 func newControllers(logger func() *slog.Logger) *cobra.Command {
@@ -40,9 +40,10 @@ func runControllers(ctx context.Context, kubeconfig, kubeContext string, log *sl
 		return fmt.Errorf("load kubeconfig: %w", err)
 	}
 	log.Info("running controllers", "server", cfg.Host)
-	err = disruption.Run(ctx, cfg, clock.RealClock{}, log.With("controller", "disruption"))
-	if errors.Is(err, context.Canceled) {
-		return nil
+	cc, err := component.NewContext(cfg, component.Options{Clock: clock.RealClock{}, Log: log})
+	if err != nil {
+		return err
 	}
-	return err
+	component.Run(ctx, cc, components.Controllers())
+	return nil
 }

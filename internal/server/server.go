@@ -26,7 +26,8 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/evictd/evictd/internal/apiserver"
-	"github.com/evictd/evictd/internal/controller/disruption"
+	"github.com/evictd/evictd/internal/component"
+	"github.com/evictd/evictd/internal/components"
 	"github.com/evictd/evictd/internal/eviction"
 	"github.com/evictd/evictd/internal/pki"
 	"github.com/evictd/evictd/internal/scheme"
@@ -160,11 +161,14 @@ func (s *Server) startControllers() {
 		return
 	}
 	cfg := &rest.Config{Host: s.url, Transport: transport}
+	cc, err := component.NewContext(cfg, component.Options{Clock: s.cfg.Clock, Log: s.cfg.Log})
+	if err != nil {
+		s.cfg.Log.Error("controllers not started", "err", err)
+		return
+	}
 	s.controllers.Go(func() {
 		defer utilnet.CloseIdleConnectionsFor(transport)
-		if err := disruption.Run(ctx, cfg, s.cfg.Clock, s.cfg.Log.With("controller", "disruption")); err != nil {
-			s.cfg.Log.Error("disruption controller stopped", "err", err)
-		}
+		component.Run(ctx, cc, components.Controllers())
 	})
 }
 

@@ -1,0 +1,71 @@
+// Package component is the home of evictd's client-side parts — the
+// controllers, the scheduler and the simulated kubelets. Each is a named
+// Component whose Run takes one shared Context: one clientset, one informer
+// factory (so every component shares one pod cache and one watch), one
+// RESTMapper and scale client, one event broadcaster, one clock and one
+// logger. `evictd serve`, `evictd controllers` and `evictd kubelet` all start
+// components through Run.
+package component
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Component is one named part of the control plane.
+type Component struct {
+	// Name is what --controllers selects (replicaset, scheduler, kubelet…).
+	Name string
+	// Run registers the component's informers on c.Informers, calls
+	// c.StartInformers, and works until ctx ends; it returns once every
+	// goroutine it started has stopped. An error before ctx ends stops
+	// only this component (and is logged).
+	Run func(ctx context.Context, c *Context) error
+	// DisabledByDefault leaves the component out of "*" (as
+	// kube-controller-manager's --controllers does for some controllers).
+	DisabledByDefault bool
+}
+
+// Run starts every component in its own goroutine on the shared c, and
+// returns when ctx has ended and all of them have returned. It shuts the
+// shared informers and event broadcaster down last.
+func Run(ctx context.Context, c *Context, components []Component) {
+	var wg sync.WaitGroup
+	wg.Go(func() { c.resetMapper(ctx) })
+	for _, comp := range components {
+		wg.Go(func() {
+			log := c.Log.With("component", comp.Name)
+			log.Debug("starting")
+			err := comp.Run(ctx, c)
+			switch {
+			case err != nil && !errors.Is(err, context.Canceled):
+				log.Error("component stopped", "err", err)
+			default:
+				log.Debug("stopped")
+			}
+		})
+	}
+	wg.Wait()
+	c.shutdown()
+}
+
+// Names lists the components' names in order.
+func Names(components []Component) []string {
+	names := make([]string, len(components))
+	for i, c := range components {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// Find returns the component called name.
+func Find(components []Component, name string) (Component, error) {
+	for _, c := range components {
+		if c.Name == name {
+			return c, nil
+		}
+	}
+	return Component{}, fmt.Errorf("unknown component %q (known: %v)", name, Names(components))
+}
