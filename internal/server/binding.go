@@ -16,9 +16,15 @@ import (
 var podsGVR = corev1.SchemeGroupVersion.WithResource("pods")
 
 // subresources are the special subresources beyond status; evict serves
-// pods/eviction.
-func subresources(evict apiserver.SubresourceHandler) []apiserver.Subresource {
+// pods/eviction and logs pods/log.
+func subresources(evict, logs apiserver.SubresourceHandler) []apiserver.Subresource {
 	return []apiserver.Subresource{{
+		Parent:  podsGVR,
+		Name:    "log",
+		Kind:    corev1.SchemeGroupVersion.WithKind("Pod"),
+		Verbs:   []string{"get"},
+		Handler: logs,
+	}, {
 		Parent:  podsGVR,
 		Name:    "binding",
 		Kind:    corev1.SchemeGroupVersion.WithKind("Binding"),

@@ -53,6 +53,9 @@ type Config struct {
 	// EvictionBackoff paces the eviction handler's conflict retries; zero
 	// means upstream's (20 attempts, 500 ms apart).
 	EvictionBackoff wait.Backoff
+	// PodLogs serves pods/log for the pods of in-process simulated
+	// kubelets; nil answers 404.
+	PodLogs PodLogSource
 	Clock           clock.WithTicker
 	Log             *slog.Logger
 }
@@ -102,7 +105,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	api, err := apiserver.New(apiserver.Config{
 		Storage:       st,
 		Resources:     Resources(),
-		Subresources:  subresources(evict),
+		Subresources:  subresources(evict, podLogs(cfg.PodLogs)),
 		Version:       Version(),
 		OpenAPI:       openAPI(),
 		TypeConverter: typeConverter,
