@@ -135,6 +135,11 @@ func (o resourceOps) subresource(defs *schemaBuilder, name string) (spec.PathIte
 	suffix := upperFirst(name) // readCoreV1NamespacedPodStatus
 	p := spec.PathItem{}
 	p.Parameters = n.scopeParams(true)
+	if sub.text {
+		p.Get = op(n, n.id("read", suffix), "read "+name+" of the specified "+o.r.Kind, "get", nil).
+			responds([]string{"text/plain"}, ok(spec.StringProperty()))
+		return p, nil
+	}
 	if sub.post {
 		p.Post = op(n, n.id("create", suffix), "create "+name+" of a "+o.r.Kind, "post", writeParams).
 			accepts(anyBody, body).responds(jsonOnly, ok(body), created(body), accepted(body))

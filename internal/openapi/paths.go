@@ -40,11 +40,15 @@ type subresource struct {
 	gvk    schema.GroupVersionKind
 	// post is true for create-only subresources, else get/put/patch.
 	post bool
+	// text is true for read-only subresources answering text/plain
+	// (pods/log).
+	text bool
 }
 
 // subresources are the ones evictd serves; New rejects others.
 var subresources = map[string]subresource{
 	"status":   {},
+	"log":      {text: true},
 	"scale":    {object: &autoscalingv1.Scale{}, gvk: autoscalingv1.SchemeGroupVersion.WithKind("Scale")},
 	"binding":  {object: &corev1.Binding{}, gvk: corev1.SchemeGroupVersion.WithKind("Binding"), post: true},
 	"eviction": {object: &policyv1.Eviction{}, gvk: policyv1.SchemeGroupVersion.WithKind("Eviction"), post: true},
