@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/clock"
 
 	"github.com/evictd/evictd/internal/apiserver"
 	"github.com/evictd/evictd/internal/registry/pod"
@@ -16,8 +17,8 @@ import (
 var podsGVR = corev1.SchemeGroupVersion.WithResource("pods")
 
 // subresources are the special subresources beyond status; evict serves
-// pods/eviction and logs pods/log.
-func subresources(evict, logs apiserver.SubresourceHandler) []apiserver.Subresource {
+// pods/eviction, logs pods/log and bind pods/binding.
+func subresources(bind, evict, logs apiserver.SubresourceHandler) []apiserver.Subresource {
 	return []apiserver.Subresource{{
 		Parent:  podsGVR,
 		Name:    "log",
@@ -29,7 +30,7 @@ func subresources(evict, logs apiserver.SubresourceHandler) []apiserver.Subresou
 		Name:    "binding",
 		Kind:    corev1.SchemeGroupVersion.WithKind("Binding"),
 		Verbs:   []string{"create"},
-		Handler: bindPod,
+		Handler: bind,
 	}, {
 		// Discovery advertises policy/v1 Eviction: kubectl drain uses the
 		// eviction API only when this entry names a group and version.
@@ -42,8 +43,13 @@ func subresources(evict, logs apiserver.SubresourceHandler) []apiserver.Subresou
 }
 
 // bindPod serves POST pods/{name}/binding, the scheduler's way of setting
-// spec.nodeName: it answers 201 with a Success Status.
-func bindPod(w http.ResponseWriter, r *http.Request, req *apiserver.Request) {
+// spec.nodeName: it answers 201 with a Success Status. PodScheduled is
+// stamped with clk's time.
+func bindPod(clk clock.PassiveClock) apiserver.SubresourceHandler {
+	return func(w http.ResponseWriter, r *http.Request, req *apiserver.Request) { bind(w, r, req, clk) }
+}
+
+func bind(w http.ResponseWriter, r *http.Request, req *apiserver.Request, clk clock.PassiveClock) {
 	if req.Verb != "create" {
 		req.WriteError(w, r, apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb))
 		return
@@ -69,7 +75,7 @@ func bindPod(w http.ResponseWriter, r *http.Request, req *apiserver.Request) {
 	_, err = req.Store.Mutate(r.Context(), req.Namespace, req.Name, func(o runtime.Object) error {
 		// Bind answers with upstream's 409s; the write skips the pod
 		// strategy, which rightly refuses nodeName changes from clients.
-		return pod.Bind(o.(*corev1.Pod), binding)
+		return pod.BindAt(o.(*corev1.Pod), binding, clk.Now())
 	})
 	if err != nil {
 		req.WriteError(w, r, err)

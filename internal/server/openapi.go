@@ -12,7 +12,7 @@ import (
 // fixed, so every Server shares the same immutable documents.
 var openAPIDocuments = sync.OnceValues(func() (*openapi.Documents, error) {
 	subs := map[string][]string{}
-	for _, sub := range subresources(nil, nil) {
+	for _, sub := range subresources(nil, nil, nil) {
 		subs[sub.Parent.Resource] = append(subs[sub.Parent.Resource], sub.Name)
 	}
 	var resources []openapi.Resource

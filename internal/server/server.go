@@ -56,8 +56,8 @@ type Config struct {
 	// PodLogs serves pods/log for the pods of in-process simulated
 	// kubelets; nil answers 404.
 	PodLogs PodLogSource
-	Clock           clock.WithTicker
-	Log             *slog.Logger
+	Clock   clock.WithTicker
+	Log     *slog.Logger
 }
 
 // Server is a running evictd API server.
@@ -105,7 +105,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	api, err := apiserver.New(apiserver.Config{
 		Storage:       st,
 		Resources:     Resources(),
-		Subresources:  subresources(evict, podLogs(cfg.PodLogs)),
+		Subresources:  subresources(bindPod(cfg.Clock), evict, podLogs(cfg.PodLogs)),
 		Version:       Version(),
 		OpenAPI:       openAPI(),
 		TypeConverter: typeConverter,

@@ -29,12 +29,6 @@ func ValidateBinding(binding *corev1.Binding) field.ErrorList {
 	return errs
 }
 
-// Bind assigns pod to the node binding targets, stamping the PodScheduled
-// condition with the current time; see BindAt.
-func Bind(pod *corev1.Pod, binding *corev1.Binding) error {
-	return BindAt(pod, binding, time.Now())
-}
-
 // BindAt assigns pod, the stored pod being updated, to the node binding
 // targets, as upstream's setPodNodeAndMetadata: it sets spec.nodeName,
 // clears status.nominatedNodeName (ClearingNominatedNodeNameAfterBinding,

@@ -86,7 +86,7 @@ func TestBindRefused(t *testing.T) {
 			if tt.binding != nil {
 				tt.binding(b)
 			}
-			err := Bind(pod, b)
+			err := BindAt(pod, b, time.Now())
 			if !apierrors.IsConflict(err) || err.Error() != tt.want {
 				t.Fatalf("got %v, want a conflict %q", err, tt.want)
 			}
