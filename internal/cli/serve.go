@@ -26,7 +26,7 @@ type serveOptions struct {
 	nodes         int
 	maxInflight   int
 	maxMutating   int
-	controllers   bool
+	controllers   []string
 }
 
 func newServe(stdout io.Writer, logger func() *slog.Logger) *cobra.Command {
@@ -50,7 +50,8 @@ restart, so kubeconfigs stay valid) and writes a kubeconfig to
 	f.StringVar(&o.kubeconfigOut, "kubeconfig-out", "evictd.kubeconfig", "where to write the kubeconfig")
 	f.IntVar(&o.maxInflight, "max-requests-inflight", 400, "maximum read-only requests served at once (429 beyond; watches are not counted); 0 for no limit")
 	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", 200, "maximum mutating requests served at once (429 beyond); 0 for no limit")
-	f.BoolVar(&o.controllers, "controllers", true, "run the controllers of the eviction flow (the disruption controller) in the server")
+	o.controllers = []string{"*"}
+	addControllersFlag(cmd, &o.controllers)
 	f.IntVar(&o.nodes, "nodes", 0, "number of simulated nodes (simulated kubelets arrive in a later release; accepted and ignored for now)")
 	return cmd
 }

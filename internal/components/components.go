@@ -8,9 +8,19 @@ import (
 	"github.com/evictd/evictd/internal/controller/disruption"
 )
 
-// Controllers are the controllers of kube-controller-manager that evictd
-// runs, in start order.
-func Controllers() []component.Component {
+// Options carries what some components must know of the cluster.
+type Options struct {
+	// RootCA is the PEM CA bundle published as kube-root-ca.crt.
+	RootCA []byte
+	// APIServerHost and APIServerPort are where the "kubernetes" Service's
+	// endpoints point.
+	APIServerHost string
+	APIServerPort int32
+}
+
+// Controllers are the controllers of kube-controller-manager, and the
+// scheduler, that evictd runs, in start order.
+func Controllers(_ Options) []component.Component {
 	return []component.Component{
 		disruption.Component(),
 	}

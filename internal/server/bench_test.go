@@ -36,7 +36,7 @@ func benchServerWith(b *testing.B, controllers bool) *server.Server {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := server.Start(context.Background(), server.Config{Listen: "127.0.0.1:0", PKI: bundle, Controllers: controllers, Log: slog.New(slog.DiscardHandler)})
+	srv, err := server.Start(context.Background(), server.Config{Listen: "127.0.0.1:0", PKI: bundle, Controllers: disruptionOnly(controllers), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -286,7 +286,7 @@ func startServer(t *testing.T, controllers bool) *server.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.Start(t.Context(), server.Config{Listen: "127.0.0.1:0", PKI: bundle, Controllers: controllers, Log: slog.New(slog.DiscardHandler)})
+	srv, err := server.Start(t.Context(), server.Config{Listen: "127.0.0.1:0", PKI: bundle, Controllers: disruptionOnly(controllers), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,4 +364,14 @@ func protobufEviction(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// disruptionOnly selects the disruption controller alone when on is true:
+// the eviction tests measure the eviction path against the controller
+// that rewrites budget status, and nothing else.
+func disruptionOnly(on bool) []string {
+	if on {
+		return []string{"disruption"}
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,9 +48,10 @@ type Config struct {
 	// read-only and mutating requests (429 beyond); 0 means the
 	// kube-apiserver defaults (400 and 200), negative means no cap.
 	MaxRequestsInflight, MaxMutatingRequestsInflight int
-	// Controllers runs the controllers of the eviction flow (today: the
-	// disruption controller) inside the server, as clients of its API.
-	Controllers bool
+	// Controllers selects the components (controllers and scheduler) run
+	// inside the server as clients of its API, as kube-controller-manager's
+	// --controllers does: "*" for all, "NAME", "-NAME"; empty runs none.
+	Controllers []string
 	// EvictionBackoff paces the eviction handler's conflict retries; zero
 	// means upstream's (20 attempts, 500 ms apart).
 	EvictionBackoff wait.Backoff
@@ -152,7 +154,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 func (s *Server) startControllers() {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopControllers = cancel
-	if !s.cfg.Controllers {
+	selected, err := component.Select(components.Controllers(s.componentOptions()), s.cfg.Controllers)
+	if err != nil {
+		s.cfg.Log.Error("controllers not started", "err", err)
+		return
+	}
+	if len(selected) == 0 {
 		return
 	}
 	// The controllers get a transport of their own, whose idle connections
@@ -171,8 +178,14 @@ func (s *Server) startControllers() {
 	}
 	s.controllers.Go(func() {
 		defer utilnet.CloseIdleConnectionsFor(transport)
-		component.Run(ctx, cc, components.Controllers())
+		component.Run(ctx, cc, selected)
 	})
+}
+
+// componentOptions tell the components what they know of this server.
+func (s *Server) componentOptions() components.Options {
+	host, port := splitHostPort(s.listener.Addr())
+	return components.Options{RootCA: s.cfg.PKI.CACertPEM, APIServerHost: host, APIServerPort: port}
 }
 
 // inflight resolves a configured cap: 0 is the default, negative none.
@@ -273,4 +286,14 @@ func newEvictor(api *apiserver.Server, cfg Config) (*eviction.Evictor, error) {
 		return nil, errors.New("eviction: poddisruptionbudgets are not served")
 	}
 	return eviction.New(pods, pdbs, eviction.Options{Clock: cfg.Clock, Backoff: cfg.EvictionBackoff}), nil
+}
+
+// splitHostPort returns the host clients dial and the port of addr.
+func splitHostPort(addr net.Addr) (string, int32) {
+	host, port, err := net.SplitHostPort(dialAddress(addr))
+	if err != nil {
+		return "", 0
+	}
+	n, _ := strconv.ParseInt(port, 10, 32)
+	return host, int32(n)
 }

@@ -65,6 +65,10 @@ type Options struct {
 	// disruption controller), for tests that write PDB status themselves,
 	// as envtest users do.
 	WithoutControllers bool
+	// Controllers selects the in-process components as evictd serve's
+	// --controllers does ("*", "NAME", "-NAME"); nil means "*" unless
+	// WithoutControllers.
+	Controllers []string
 }
 
 // New starts a server outside of a test; call Stop when done.
@@ -76,7 +80,14 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", PKI: bundle, Log: opts.Log, Controllers: !opts.WithoutControllers})
+	controllers := opts.Controllers
+	switch {
+	case opts.WithoutControllers:
+		controllers = nil
+	case controllers == nil:
+		controllers = []string{"*"}
+	}
+	srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", PKI: bundle, Log: opts.Log, Controllers: controllers})
 	if err != nil {
 		return nil, err
 	}
