@@ -44,7 +44,6 @@ func podOn(name, node string, phase corev1.PodPhase, created time.Time) *corev1.
 	}
 }
 
-
 func node(name string, ready corev1.ConditionStatus, taints ...corev1.Taint) *corev1.Node {
 	return &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
