@@ -1,0 +1,40 @@
+package kubelet
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+)
+
+// statusPatch is the strategic merge patch that turns status old into new
+// on an object of type dataStruct (a *corev1.Pod, *corev1.Node), as the
+// kubelet's status manager sends it: lists merge by key (conditions by
+// type, container statuses by name), so conditions written by others in
+// between are kept. A non-empty uid is added as metadata.uid, which the API
+// server checks against the stored object: a pod deleted and recreated
+// under the same name is never written with another pod's status.
+func statusPatch(old, new any, dataStruct any, uid types.UID) ([]byte, error) {
+	oldJSON, err := json.Marshal(map[string]any{"status": old})
+	if err != nil {
+		return nil, fmt.Errorf("encode old status: %w", err)
+	}
+	newJSON, err := json.Marshal(map[string]any{"status": new})
+	if err != nil {
+		return nil, fmt.Errorf("encode new status: %w", err)
+	}
+	patch, err := strategicpatch.CreateTwoWayMergePatch(oldJSON, newJSON, dataStruct)
+	if err != nil {
+		return nil, fmt.Errorf("status patch: %w", err)
+	}
+	if uid == "" {
+		return patch, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(patch, &m); err != nil {
+		return nil, fmt.Errorf("status patch: %w", err)
+	}
+	m["metadata"] = map[string]any{"uid": uid}
+	return json.Marshal(m)
+}
