@@ -27,13 +27,14 @@ func (strategy) Default(obj runtime.Object) { Default(obj.(*corev1.Pod)) }
 // with the computed QoS class, and starts generation tracking at 1 (pods
 // track metadata.generation since 1.33, PodObservedGenerationTracking;
 // current upstream does it unconditionally). It also applies what the
-// Priority admission plugin sets on create, and marks a pod with
-// scheduling gates as not scheduled.
+// Priority and DefaultTolerationSeconds admission plugins set on create,
+// and marks a pod with scheduling gates as not scheduled.
 func (s strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
 	pod := obj.(*corev1.Pod)
 	pod.Generation = 1
 	pod.Status = corev1.PodStatus{Phase: corev1.PodPending, QOSClass: qosClass(pod)}
 	admitPriority(&pod.Spec)
+	admitDefaultTolerationSeconds(&pod.Spec)
 	if len(pod.Spec.SchedulingGates) > 0 {
 		setCondition(&pod.Status, corev1.PodCondition{
 			Type:    corev1.PodScheduled,
@@ -50,10 +51,12 @@ func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 }
 
 // PrepareForUpdate keeps the stored status (it changes through
-// pods/status) and bumps generation when the spec changed.
+// pods/status), applies DefaultTolerationSeconds as upstream does on
+// updates too, and bumps generation when the spec changed.
 func (strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	pod, oldPod := obj.(*corev1.Pod), old.(*corev1.Pod)
 	pod.Status = oldPod.Status
+	admitDefaultTolerationSeconds(&pod.Spec)
 	if !apiequality.Semantic.DeepEqual(pod.Spec, oldPod.Spec) {
 		pod.Generation++
 	}
