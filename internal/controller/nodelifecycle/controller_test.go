@@ -9,6 +9,7 @@ import (
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/informers"
@@ -113,7 +114,8 @@ func (f *fixture) cached(name string) {
 	want := f.node(name)
 	f.eventually("node "+name+" in cache", func() bool {
 		n, err := f.c.nodes.Get(name)
-		return err == nil && n.ResourceVersion == want.ResourceVersion
+		// The fake clientset keeps no resourceVersions: compare objects.
+		return err == nil && equality.Semantic.DeepEqual(n, want)
 	})
 }
 
