@@ -80,12 +80,12 @@ func (c *controller) registerNode(ctx context.Context, n *node, now time.Time) (
 // controller does.
 func (c *controller) renewLease(ctx context.Context, n *node, uid types.UID, now time.Time) error {
 	leases := c.client.CoordinationV1().Leases(corev1.NamespaceNodeLease)
-	lease := n.lease
+	lease, create := n.lease, false
 	if lease == nil {
 		got, err := leases.Get(ctx, n.name, metav1.GetOptions{})
 		switch {
 		case apierrors.IsNotFound(err):
-			got = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: n.name, Namespace: corev1.NamespaceNodeLease}}
+			got, create = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: n.name, Namespace: corev1.NamespaceNodeLease}}, true
 		case err != nil:
 			return fmt.Errorf("get lease %s: %w", n.name, err)
 		}
@@ -97,7 +97,7 @@ func (c *controller) renewLease(ctx context.Context, n *node, uid types.UID, now
 	lease.Spec.RenewTime = &metav1.MicroTime{Time: now}
 	lease.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "Node", Name: n.name, UID: uid}}
 	var err error
-	if lease.ResourceVersion == "" && lease.UID == "" {
+	if create {
 		lease, err = leases.Create(ctx, lease, metav1.CreateOptions{})
 	} else {
 		lease, err = leases.Update(ctx, lease, metav1.UpdateOptions{})
