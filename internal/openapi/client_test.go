@@ -100,9 +100,9 @@ func TestKubectlConcludesFieldValidationIsSupported(t *testing.T) {
 	}
 	t.Run("an unserved kind is not supported", func(t *testing.T) {
 		t.Parallel()
-		err := full.v3Verifier().HasSupport(schema.GroupVersionKind{Group: "batch", Version: "v1", Kind: "Job"})
+		err := full.v3Verifier().HasSupport(schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "Role"})
 		if !resource.IsParamUnsupportedError(err) {
-			t.Errorf("batch/v1 Job: %v, want paramUnsupportedError", err)
+			t.Errorf("rbac.authorization.k8s.io/v1 Role: %v, want paramUnsupportedError", err)
 		}
 	})
 }

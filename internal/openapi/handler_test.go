@@ -23,7 +23,7 @@ func TestHandlerErrors(t *testing.T) {
 		wantReason                 metav1.StatusReason
 	}{
 		{"unknown path", http.MethodGet, "/openapi/v4", "", http.StatusNotFound, metav1.StatusReasonNotFound},
-		{"unknown group version", http.MethodGet, "/openapi/v3/apis/batch/v1", "", http.StatusNotFound, metav1.StatusReasonNotFound},
+		{"unknown group version", http.MethodGet, "/openapi/v3/apis/rbac.authorization.k8s.io/v1", "", http.StatusNotFound, metav1.StatusReasonNotFound},
 		{"write method", http.MethodPost, "/openapi/v2", "", http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed},
 		{"v3 protobuf only", http.MethodGet, "/openapi/v3/api/v1", "application/com.github.proto-openapi.spec.v3@v1.0+protobuf", http.StatusNotAcceptable, metav1.StatusReasonNotAcceptable},
 	} {

@@ -57,7 +57,7 @@ func v3Docs(t *testing.T, d http.Handler) map[string]*spec3.OpenAPI {
 func TestV3IndexListsEveryGroupVersion(t *testing.T) {
 	t.Parallel()
 	docs := v3Docs(t, newDocuments(t))
-	want := []string{"api/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/events.k8s.io/v1", "apis/policy/v1"}
+	want := []string{"api/v1", "apis/apps/v1", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/events.k8s.io/v1", "apis/policy/v1"}
 	var got []string
 	for gv := range docs {
 		got = append(got, gv)

@@ -55,7 +55,7 @@ func requiredFromSources(t *testing.T) map[string]map[string]bool {
 	}
 	dirs := strings.Fields(string(out))
 	pkgs := map[string]string{} // definition prefix → directory
-	for _, group := range []string{"core", "apps", "policy", "coordination", "discovery", "events", "autoscaling"} {
+	for _, group := range []string{"core", "apps", "batch", "policy", "coordination", "discovery", "events", "autoscaling"} {
 		pkgs["io.k8s.api."+group+".v1."] = filepath.Join(dirs[0], group, "v1")
 	}
 	pkgs["io.k8s.apimachinery.pkg.apis.meta.v1."] = filepath.Join(dirs[1], "pkg", "apis", "meta", "v1")

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -27,6 +28,7 @@ func served() []openapi.Resource {
 		core("Event", "events", true, &corev1.Event{}),
 		core("Service", "services", true, &corev1.Service{}, "status"),
 		core("ConfigMap", "configmaps", true, &corev1.ConfigMap{}),
+		core("Secret", "secrets", true, &corev1.Secret{}),
 		core("ServiceAccount", "serviceaccounts", true, &corev1.ServiceAccount{}),
 		core("Endpoints", "endpoints", true, &corev1.Endpoints{}),
 		core("ReplicationController", "replicationcontrollers", true, &corev1.ReplicationController{}, "status", "scale"),
@@ -37,6 +39,8 @@ func served() []openapi.Resource {
 		apps("Deployment", "deployments", &appsv1.Deployment{}, "status", "scale"),
 		apps("StatefulSet", "statefulsets", &appsv1.StatefulSet{}, "status", "scale"),
 		apps("DaemonSet", "daemonsets", &appsv1.DaemonSet{}, "status"),
+		apps("ControllerRevision", "controllerrevisions", &appsv1.ControllerRevision{}),
+		{Group: "batch", Version: "v1", Kind: "Job", Plural: "jobs", Namespaced: true, Object: &batchv1.Job{}, Subresources: []string{"status"}, Verbs: allVerbs},
 		{Group: "discovery.k8s.io", Version: "v1", Kind: "EndpointSlice", Plural: "endpointslices", Namespaced: true, Object: &discoveryv1.EndpointSlice{}, Verbs: allVerbs},
 	}
 }

@@ -3,10 +3,13 @@ package server
 import (
 	"github.com/evictd/evictd/internal/registry"
 	"github.com/evictd/evictd/internal/registry/configmap"
+	"github.com/evictd/evictd/internal/registry/controllerrevision"
 	"github.com/evictd/evictd/internal/registry/daemonset"
 	"github.com/evictd/evictd/internal/registry/deployment"
 	"github.com/evictd/evictd/internal/registry/endpoints"
+	"github.com/evictd/evictd/internal/registry/endpointslice"
 	"github.com/evictd/evictd/internal/registry/event"
+	"github.com/evictd/evictd/internal/registry/job"
 	"github.com/evictd/evictd/internal/registry/lease"
 	"github.com/evictd/evictd/internal/registry/namespace"
 	"github.com/evictd/evictd/internal/registry/node"
@@ -14,6 +17,7 @@ import (
 	"github.com/evictd/evictd/internal/registry/poddisruptionbudget"
 	"github.com/evictd/evictd/internal/registry/replicaset"
 	"github.com/evictd/evictd/internal/registry/replicationcontroller"
+	"github.com/evictd/evictd/internal/registry/secret"
 	"github.com/evictd/evictd/internal/registry/service"
 	"github.com/evictd/evictd/internal/registry/serviceaccount"
 	"github.com/evictd/evictd/internal/registry/statefulset"
@@ -35,14 +39,18 @@ func Resources() []*registry.Resource {
 		service.Resource(alloc),
 		endpoints.Resource(),
 		configmap.Resource(),
+		secret.Resource(),
 		serviceaccount.Resource(),
-		lease.Resource(),
 		replicationcontroller.Resource(),
 		deployment.Resource(),
 		replicaset.Resource(),
 		statefulset.Resource(),
 		daemonset.Resource(),
+		controllerrevision.Resource(),
+		job.Resource(),
 		poddisruptionbudget.Resource(),
+		lease.Resource(),
+		endpointslice.Resource(),
 		event.EventsV1Resource(),
 	}
 }
