@@ -75,7 +75,9 @@ func (w *rcWorkloads) updateStatus(ctx context.Context, rs *appsv1.ReplicaSet) (
 	return toReplicaSet(rc), nil
 }
 
-func (w *rcWorkloads) object(rs *appsv1.ReplicaSet) runtime.Object { return toReplicationController(rs) }
+func (w *rcWorkloads) object(rs *appsv1.ReplicaSet) runtime.Object {
+	return toReplicationController(rs)
+}
 
 // toReplicaSet converts rc; a nil selector stays nil (selecting nothing)
 // and a nil template becomes an empty one.
