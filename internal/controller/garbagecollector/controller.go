@@ -56,7 +56,7 @@ const (
 // and never owners, as upstream.
 func DefaultIgnoredResources() map[schema.GroupResource]bool {
 	return map[schema.GroupResource]bool{
-		{Group: "", Resource: "events"}:                true,
+		{Group: "", Resource: "events"}:                 true,
 		{Group: eventsv1.GroupName, Resource: "events"}: true,
 	}
 }

@@ -90,7 +90,7 @@ func (gc *GarbageCollector) deleteObject(ctx context.Context, id identity, rv st
 // the API server refuse it (409) if the object changed since it was read.
 type metadataPatch struct {
 	Metadata struct {
-		ResourceVersion string                  `json:"resourceVersion"`
+		ResourceVersion string                   `json:"resourceVersion"`
 		OwnerReferences *[]metav1.OwnerReference `json:"ownerReferences,omitempty"`
 		Finalizers      *[]string                `json:"finalizers,omitempty"`
 	} `json:"metadata"`
