@@ -1,4 +1,4 @@
-package scheduler
+package scheduler_test
 
 import (
 	"context"
@@ -15,18 +15,20 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/evictd/evictd/internal/component"
+	"github.com/evictd/evictd/internal/scheduler"
 	"github.com/evictd/evictd/pkg/testserver"
 )
 
-// cluster is an evictd with the scheduler running and nothing else.
+// cluster is an evictd without controllers, where the test runs the
+// scheduler and nothing else.
 type cluster struct {
 	t      testing.TB
+	cc     *component.Context
 	client kubernetes.Interface
 }
 
-// startCluster starts evictd without controllers and runs the scheduler
-// component on it until the test ends.
-func startCluster(t testing.TB) *cluster {
+// newCluster starts evictd without controllers.
+func newCluster(t testing.TB) *cluster {
 	t.Helper()
 	srv := testserver.StartWith(t, testserver.Options{WithoutControllers: true})
 	cfg := srv.RESTConfig()
@@ -35,17 +37,28 @@ func startCluster(t testing.TB) *cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &cluster{t: t, cc: cc, client: cc.Client}
+}
+
+// startCluster starts evictd and the scheduler.
+func startCluster(t testing.TB) *cluster {
+	c := newCluster(t)
+	c.startScheduler()
+	return c
+}
+
+// startScheduler runs the scheduler component until the test ends.
+func (c *cluster) startScheduler() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		component.Run(ctx, cc, []component.Component{Component()})
+		component.Run(ctx, c.cc, []component.Component{scheduler.Component()})
 	}()
-	t.Cleanup(func() {
+	c.t.Cleanup(func() {
 		cancel()
 		<-done
 	})
-	return &cluster{t: t, client: cc.Client}
 }
 
 // addNode creates a Ready node with the given cpu and pod capacity, in zone.

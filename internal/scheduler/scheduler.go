@@ -40,15 +40,17 @@ const (
 	SchedulerName = "default-scheduler"
 
 	// defaultBindWorkers is how many bindings run at once. Upstream runs
-	// each binding in its own goroutine; a small pool gives the same
-	// overlap of API round trips with a bounded number of goroutines.
-	defaultBindWorkers = 16
+	// each binding in its own goroutine; a pool gives the same overlap of
+	// API round trips with a bounded number of goroutines. Scheduling a
+	// pod takes microseconds and a binding a few milliseconds, so dozens
+	// of bindings in flight keep a burst of pods moving.
+	defaultBindWorkers = 64
 )
 
 // Options holds the optional parts of a Scheduler; the zero value is valid.
 type Options struct {
 	// BindWorkers is the number of concurrent API calls (bindings and
-	// status writes). Defaults to 16.
+	// status writes). Defaults to 64.
 	BindWorkers int
 	// Log receives binding errors and progress. Defaults to slog.Default().
 	Log *slog.Logger
