@@ -66,4 +66,3 @@ func (c *cluster) waitAllBound(n int) {
 		c.t.Fatalf("waiting for %d pods to bind: %v", n, err)
 	}
 }
-

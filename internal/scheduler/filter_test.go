@@ -79,7 +79,7 @@ func TestFilters(t *testing.T) {
 				p.Spec.InitContainers = []corev1.Container{{Name: "init", Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: mustQuantity("5")}}}}
 			}), want: []string{"Insufficient cpu"}},
 		{name: "pod overhead counts", node: node("n1", "a"),
-			pod: pod("p", requests("3", ""), func(p *corev1.Pod) { p.Spec.Overhead = corev1.ResourceList{corev1.ResourceCPU: mustQuantity("2")} }),
+			pod:  pod("p", requests("3", ""), func(p *corev1.Pod) { p.Spec.Overhead = corev1.ResourceList{corev1.ResourceCPU: mustQuantity("2")} }),
 			want: []string{"Insufficient cpu"}},
 		{name: "too many pods", node: node("n1", "a", maxPods(1)), existing: []*corev1.Pod{pod("e", boundTo("n1"))},
 			pod: pod("p"), want: []string{reasonTooManyPods}},

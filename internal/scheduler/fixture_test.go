@@ -35,7 +35,9 @@ func ready(status corev1.ConditionStatus) func(*corev1.Node) {
 }
 
 func tainted(key, value string, effect corev1.TaintEffect) func(*corev1.Node) {
-	return func(n *corev1.Node) { n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: key, Value: value, Effect: effect}) }
+	return func(n *corev1.Node) {
+		n.Spec.Taints = append(n.Spec.Taints, corev1.Taint{Key: key, Value: value, Effect: effect})
+	}
 }
 
 func labelled(key, value string) func(*corev1.Node) {
@@ -43,7 +45,9 @@ func labelled(key, value string) func(*corev1.Node) {
 }
 
 func maxPods(count int64) func(*corev1.Node) {
-	return func(n *corev1.Node) { n.Status.Allocatable[corev1.ResourcePods] = *resource.NewQuantity(count, resource.DecimalSI) }
+	return func(n *corev1.Node) {
+		n.Status.Allocatable[corev1.ResourcePods] = *resource.NewQuantity(count, resource.DecimalSI)
+	}
 }
 
 // pod builds a pending pod in namespace "ns" with one container, then
