@@ -48,6 +48,13 @@ func addControllersFlag(cmd *cobra.Command, selection *[]string) {
 		`components to run: "*" for all, "NAME" to add one, "-NAME" to leave one out, "false" for none; known: %v`, names))
 }
 
+// The client rate of the components run against a kubeconfig, unless it
+// sets its own.
+const (
+	defaultQPS   = 500
+	defaultBurst = 1000
+)
+
 // loadKubeconfig reads a client configuration by kubectl's rules.
 func loadKubeconfig(kubeconfig, kubeContext string) (*rest.Config, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
@@ -55,6 +62,11 @@ func loadKubeconfig(kubeconfig, kubeContext string) (*rest.Config, error) {
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext}).ClientConfig()
 	if err != nil {
 		return nil, fmt.Errorf("load kubeconfig: %w", err)
+	}
+	// Many components share this one client: kube-controller-manager's
+	// defaults (20 qps) would starve thousands of simulated nodes.
+	if cfg.QPS == 0 {
+		cfg.QPS, cfg.Burst = defaultQPS, defaultBurst
 	}
 	return cfg, nil
 }

@@ -42,6 +42,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		bridgeKlog(l)
 		return l
 	}
-	root.AddCommand(newServe(stdout, logger), newControllers(logger))
+	root.AddCommand(newServe(stdout, logger), newControllers(logger), newKubelet(logger))
 	return root
 }

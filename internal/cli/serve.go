@@ -23,7 +23,7 @@ type serveOptions struct {
 	listen        string
 	dataDir       string
 	kubeconfigOut string
-	nodes         int
+	kubelet       kubeletFlags
 	maxInflight   int
 	maxMutating   int
 	controllers   []string
@@ -52,7 +52,7 @@ restart, so kubeconfigs stay valid) and writes a kubeconfig to
 	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", 200, "maximum mutating requests served at once (429 beyond); 0 for no limit")
 	o.controllers = []string{"*"}
 	addControllersFlag(cmd, &o.controllers)
-	f.IntVar(&o.nodes, "nodes", 0, "number of simulated nodes (simulated kubelets arrive in a later release; accepted and ignored for now)")
+	o.kubelet.add(f, 3)
 	return cmd
 }
 
@@ -65,11 +65,12 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 	if err != nil {
 		return fmt.Errorf("data dir %s: %w", o.dataDir, err)
 	}
-	if o.nodes > 0 {
-		log.Warn("--nodes is accepted but simulated nodes are not implemented yet", "nodes", o.nodes)
+	kubeletOpts, err := o.kubelet.options()
+	if err != nil {
+		return err
 	}
 	srv, err := server.Start(ctx, server.Config{
-		Listen: o.listen, PKI: bundle, Log: log, Controllers: o.controllers,
+		Listen: o.listen, PKI: bundle, Log: log, Controllers: o.controllers, Kubelet: kubeletOpts,
 		MaxRequestsInflight: noLimitIsNegative(o.maxInflight), MaxMutatingRequestsInflight: noLimitIsNegative(o.maxMutating),
 	})
 	if err != nil {

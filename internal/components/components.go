@@ -5,7 +5,23 @@ package components
 
 import (
 	"github.com/evictd/evictd/internal/component"
+	"github.com/evictd/evictd/internal/controller/daemonset"
+	"github.com/evictd/evictd/internal/controller/deployment"
 	"github.com/evictd/evictd/internal/controller/disruption"
+	"github.com/evictd/evictd/internal/controller/endpoints"
+	"github.com/evictd/evictd/internal/controller/endpointslice"
+	"github.com/evictd/evictd/internal/controller/garbagecollector"
+	"github.com/evictd/evictd/internal/controller/job"
+	"github.com/evictd/evictd/internal/controller/kubernetesservice"
+	"github.com/evictd/evictd/internal/controller/namespace"
+	"github.com/evictd/evictd/internal/controller/nodelifecycle"
+	"github.com/evictd/evictd/internal/controller/podgc"
+	"github.com/evictd/evictd/internal/controller/replicaset"
+	"github.com/evictd/evictd/internal/controller/rootcacert"
+	"github.com/evictd/evictd/internal/controller/serviceaccount"
+	"github.com/evictd/evictd/internal/controller/statefulset"
+	"github.com/evictd/evictd/internal/controller/tainteviction"
+	"github.com/evictd/evictd/internal/scheduler"
 )
 
 // Options carries what some components must know of the cluster.
@@ -18,10 +34,28 @@ type Options struct {
 	APIServerPort int32
 }
 
-// Controllers are the controllers of kube-controller-manager, and the
-// scheduler, that evictd runs, in start order.
-func Controllers(_ Options) []component.Component {
+// Controllers are the controllers of kube-controller-manager, the
+// scheduler and the API server's own "kubernetes" Service keeper that
+// evictd runs, in start order.
+func Controllers(o Options) []component.Component {
 	return []component.Component{
+		scheduler.Component(),
 		disruption.Component(),
+		replicaset.Component(),
+		replicaset.ReplicationControllerComponent(),
+		deployment.Component(),
+		statefulset.Component(),
+		daemonset.Component(),
+		job.Component(),
+		endpoints.Component(),
+		endpointslice.Component(),
+		garbagecollector.Component(),
+		namespace.Component(),
+		nodelifecycle.Component(),
+		tainteviction.Component(),
+		podgc.Component(),
+		serviceaccount.Component(),
+		rootcacert.Component(o.RootCA),
+		kubernetesservice.Component(o.APIServerHost, o.APIServerPort),
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/evictd/evictd/internal/component"
 	"github.com/evictd/evictd/internal/components"
 	"github.com/evictd/evictd/internal/eviction"
+	"github.com/evictd/evictd/internal/kubelet"
 	"github.com/evictd/evictd/internal/pki"
 	"github.com/evictd/evictd/internal/scheme"
 	"github.com/evictd/evictd/internal/storage"
@@ -55,9 +56,9 @@ type Config struct {
 	// EvictionBackoff paces the eviction handler's conflict retries; zero
 	// means upstream's (20 attempts, 500 ms apart).
 	EvictionBackoff wait.Backoff
-	// PodLogs serves pods/log for the pods of in-process simulated
-	// kubelets; nil answers 404.
-	PodLogs PodLogSource
+	// Kubelet, with Kubelet.Nodes > 0, runs that many simulated kubelets in
+	// the process (whatever Controllers selects); they also serve pods/log.
+	Kubelet kubelet.Options
 	Clock   clock.WithTicker
 	Log     *slog.Logger
 }
@@ -76,6 +77,8 @@ type Server struct {
 	// done when they have returned.
 	stopControllers context.CancelFunc
 	controllers     sync.WaitGroup
+	// kubelets are the in-process simulated kubelets, if any.
+	kubelets *kubelet.Simulator
 }
 
 // typeConverter is built once per process, on first use: it parses the
@@ -100,6 +103,15 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if st == nil {
 		st = memory.New(memory.Options{})
 	}
+	var sim *kubelet.Simulator
+	var logs PodLogSource
+	if cfg.Kubelet.Nodes > 0 {
+		if err := cfg.Kubelet.Validate(); err != nil {
+			return nil, err
+		}
+		sim = kubelet.New(cfg.Kubelet)
+		logs = sim
+	}
 	// The eviction handler needs the stores the API server builds: it is
 	// set right after, before any request can arrive.
 	var evictor *eviction.Evictor
@@ -107,7 +119,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	api, err := apiserver.New(apiserver.Config{
 		Storage:       st,
 		Resources:     Resources(),
-		Subresources:  subresources(bindPod(cfg.Clock), evict, podLogs(cfg.PodLogs)),
+		Subresources:  subresources(bindPod(cfg.Clock), evict, podLogs(logs)),
 		Version:       Version(),
 		OpenAPI:       openAPI(),
 		TypeConverter: typeConverter,
@@ -131,7 +143,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	s := &Server{cfg: cfg, api: api, storage: st, listener: ln, served: make(chan error, 1)}
+	s := &Server{cfg: cfg, api: api, storage: st, listener: ln, served: make(chan error, 1), kubelets: sim}
 	s.url = "https://" + dialAddress(ln.Addr())
 	s.http = &http.Server{
 		Handler:           s.authenticate(apiserver.LimitInflight(api, inflight(cfg.MaxRequestsInflight, apiserver.DefaultMaxRequestsInflight), inflight(cfg.MaxMutatingRequestsInflight, apiserver.DefaultMaxMutatingRequestsInflight))),
@@ -148,9 +160,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// startControllers runs the in-process controllers against the server's
-// own API, exactly as they would run against any cluster. Their context
-// is not the caller's: they live until Shutdown.
+// startControllers runs the in-process controllers, scheduler and
+// kubelets against the server's own API, exactly as they would run against
+// any cluster. Their context is not the caller's: they live until
+// Shutdown.
 func (s *Server) startControllers() {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopControllers = cancel
@@ -158,6 +171,9 @@ func (s *Server) startControllers() {
 	if err != nil {
 		s.cfg.Log.Error("controllers not started", "err", err)
 		return
+	}
+	if s.kubelets != nil {
+		selected = append(selected, s.kubelets.Component())
 	}
 	if len(selected) == 0 {
 		return
@@ -170,7 +186,9 @@ func (s *Server) startControllers() {
 		s.cfg.Log.Error("controllers not started", "err", err)
 		return
 	}
-	cfg := &rest.Config{Host: s.url, Transport: transport}
+	// In-process clients are not rate limited: kube-apiserver would
+	// exempt its own loopback clients from fairness too.
+	cfg := &rest.Config{Host: s.url, Transport: transport, QPS: -1}
 	cc, err := component.NewContext(cfg, component.Options{Clock: s.cfg.Clock, Log: s.cfg.Log})
 	if err != nil {
 		s.cfg.Log.Error("controllers not started", "err", err)
@@ -204,6 +222,9 @@ func (s *Server) URL() string { return s.url }
 
 // RESTConfig is a client-go configuration that reaches and trusts the server.
 func (s *Server) RESTConfig() *rest.Config { return s.cfg.PKI.RESTConfig(s.url) }
+
+// Kubelets are the in-process simulated kubelets; nil without nodes.
+func (s *Server) Kubelets() *kubelet.Simulator { return s.kubelets }
 
 // API is the API server, for in-process access to its stores.
 func (s *Server) API() *apiserver.Server { return s.api }

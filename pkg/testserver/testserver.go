@@ -20,6 +20,7 @@ import (
 
 	"k8s.io/client-go/rest"
 
+	"github.com/evictd/evictd/internal/kubelet"
 	"github.com/evictd/evictd/internal/pki"
 	"github.com/evictd/evictd/internal/server"
 )
@@ -61,14 +62,17 @@ func StartWith(t testing.TB, opts Options) *Server {
 type Options struct {
 	// Log receives the server's logs; nil discards them.
 	Log *slog.Logger
-	// WithoutControllers leaves out the in-process controllers (the
-	// disruption controller), for tests that write PDB status themselves,
-	// as envtest users do.
+	// WithoutControllers leaves out every in-process controller and the
+	// scheduler, for tests that write status themselves, as envtest users
+	// do.
 	WithoutControllers bool
 	// Controllers selects the in-process components as evictd serve's
 	// --controllers does ("*", "NAME", "-NAME"); nil means "*" unless
 	// WithoutControllers.
 	Controllers []string
+	// Nodes runs that many simulated nodes (node-1 … node-N, 32 CPU,
+	// 256Gi, 110 pods each) whose kubelets play the pods bound to them.
+	Nodes int
 }
 
 // New starts a server outside of a test; call Stop when done.
@@ -87,7 +91,8 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	case controllers == nil:
 		controllers = []string{"*"}
 	}
-	srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", PKI: bundle, Log: opts.Log, Controllers: controllers})
+	srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", PKI: bundle, Log: opts.Log, Controllers: controllers,
+		Kubelet: kubelet.Options{Nodes: opts.Nodes}})
 	if err != nil {
 		return nil, err
 	}

@@ -56,10 +56,21 @@ type env struct {
 // scenario is a test body run against one server with one kubectl.
 type scenario func(t *testing.T, e *env)
 
+// manualArgs make a server without kubelets whose only controller is the
+// disruption controller: the scenarios run on it play the kubelet's part
+// themselves (status writes, forced deletes), so nothing else may move.
+var manualArgs = []string{"--nodes=0", "--controllers=disruption"}
+
 // withKubectl runs s with the default kubectl against its own server.
 func withKubectl(t *testing.T, s scenario) {
 	t.Parallel()
-	s(t, newEnv(t, defaultKubectl))
+	s(t, newEnv(t, defaultKubectl, manualArgs...))
+}
+
+// withCluster runs s with kubectl name against a whole simulated cluster:
+// every controller, the scheduler and three nodes' kubelets.
+func withCluster(t *testing.T, name string, s scenario) {
+	s(t, newEnv(t, name))
 }
 
 // withEachKubectl runs s with the default kubectl and with every older
@@ -70,25 +81,25 @@ func withEachKubectl(t *testing.T, s scenario) {
 	for _, name := range append([]string{defaultKubectl}, olderKubectls...) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s(t, newEnv(t, name))
+			s(t, newEnv(t, name, manualArgs...))
 		})
 	}
 }
 
 // newEnv skips t when kubectl binary name is not installed, else starts a
-// server for t.
+// server for t with serve's extra args.
 //
 // Every test gets its own server: start-up costs a few milliseconds (ECDSA
 // keys, an empty memory store), far less than one kubectl run, and separate
 // servers let the tests run in parallel without sharing names or watch
 // streams.
-func newEnv(t *testing.T, name string) *env {
+func newEnv(t *testing.T, name string, args ...string) *env {
 	t.Helper()
 	path, err := lookKubectl(name)
 	if err != nil {
 		t.Skipf("skipping: %v; the end-to-end tests drive the installed kubectl binaries", err)
 	}
-	kubeconfig := serve(t)
+	kubeconfig := serve(t, args...)
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		t.Fatalf("load the kubeconfig serve wrote: %v", err)
@@ -132,11 +143,12 @@ var serveReady = regexp.MustCompile(`serving on (https://127\.0\.0\.1:[1-9][0-9]
 // and returns the kubeconfig it wrote. Readiness is the line serve prints
 // on stdout; when t ends its context is cancelled and serve must return 0.
 // Its logs are printed if t failed.
-func serve(t *testing.T) string {
+func serve(t *testing.T, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 	args := []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data"), "--kubeconfig-out", kubeconfig}
+	args = append(args, extra...)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := newLineLog()
