@@ -110,8 +110,14 @@ func TestDeletingANamespaceEmptiesAndRemovesIt(t *testing.T) {
 		t.Errorf("NamespaceDeletionDiscoveryFailure = %+v", c)
 	}
 	for _, list := range []func() (int, error){
-		func() (int, error) { l, err := client.CoreV1().ConfigMaps("team").List(ctx, metav1.ListOptions{}); return len(l.Items), err },
-		func() (int, error) { l, err := client.CoreV1().Services("team").List(ctx, metav1.ListOptions{}); return len(l.Items), err },
+		func() (int, error) {
+			l, err := client.CoreV1().ConfigMaps("team").List(ctx, metav1.ListOptions{})
+			return len(l.Items), err
+		},
+		func() (int, error) {
+			l, err := client.CoreV1().Services("team").List(ctx, metav1.ListOptions{})
+			return len(l.Items), err
+		},
 	} {
 		if n, err := list(); err != nil || n != 0 {
 			t.Errorf("content left while a pod terminates: %d, %v", n, err)
