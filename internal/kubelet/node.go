@@ -38,8 +38,8 @@ type node struct {
 	mu         sync.Mutex
 	pods       *ipPool
 	stopped    bool
-	registered bool      // the Node was found or created once
-	next       time.Time // when the next heartbeat is due
+	registered bool                  // the Node was found or created once
+	next       time.Time             // when the next heartbeat is due
 	lease      *coordinationv1.Lease // last one written, for the next renewal
 	lastReport time.Time             // last status patch
 }

@@ -47,10 +47,10 @@ type container struct {
 	b           behaviour
 	cur, prev   *instance
 	restarts    int32
-	startAt     time.Time // when the next instance starts; zero: none planned
+	startAt     time.Time     // when the next instance starts; zero: none planned
 	backoff     time.Duration // the restart back-off in force; zero: none yet
 	backoffAt   time.Time     // when backoff was last applied
-	stop        *stopPlan // set when the pod is being killed and this container runs
+	stop        *stopPlan     // set when the pod is being killed and this container runs
 }
 
 // instance is one run of a container's process.

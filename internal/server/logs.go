@@ -2,16 +2,19 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/runtime"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/evictd/evictd/internal/apiserver"
-	"github.com/evictd/evictd/internal/scheme"
 )
 
 // PodLogSource streams the log of one container of a pod run by a
@@ -24,9 +27,6 @@ type PodLogSource interface {
 	StreamLogs(ctx context.Context, w io.Writer, namespace, name string, opts *corev1.PodLogOptions) error
 }
 
-// parameterCodec decodes query parameters into versioned option structs.
-var parameterCodec = runtime.NewParameterCodec(scheme.Scheme)
-
 // podLogs serves GET pods/{name}/log from src; without a source (the pods
 // run elsewhere, or nowhere) it answers 404 as an API server whose
 // kubelets cannot be reached would.
@@ -37,8 +37,8 @@ func podLogs(src PodLogSource) apiserver.SubresourceHandler {
 			req.WriteError(w, r, apierrors.NewMethodNotSupported(gr, req.Verb))
 			return
 		}
-		opts := &corev1.PodLogOptions{}
-		if err := parameterCodec.DecodeParameters(r.URL.Query(), corev1.SchemeGroupVersion, opts); err != nil {
+		opts, err := decodeLogOptions(r.URL.Query())
+		if err != nil {
 			req.WriteError(w, r, apierrors.NewBadRequest(err.Error()))
 			return
 		}
@@ -59,6 +59,49 @@ func podLogs(src PodLogSource) apiserver.SubresourceHandler {
 		// the stream just ends, as upstream's proxied kubelet stream does.
 		out.start()
 	}
+}
+
+// decodeLogOptions reads PodLogOptions from a query. client-go's scheme
+// carries no url.Values conversion for PodLogOptions (kube-apiserver's
+// generated one lives in k8s.io/kubernetes), so the fields are read here,
+// each as upstream's conversion reads it: the last value wins, booleans
+// and integers parse strictly, sinceTime is RFC 3339.
+func decodeLogOptions(q url.Values) (*corev1.PodLogOptions, error) {
+	opts := &corev1.PodLogOptions{Container: q.Get("container")}
+	var err error
+	for name, into := range map[string]*bool{"follow": &opts.Follow, "previous": &opts.Previous, "timestamps": &opts.Timestamps,
+		"insecureSkipTLSVerifyBackend": &opts.InsecureSkipTLSVerifyBackend} {
+		if v, ok := last(q, name); ok {
+			if *into, err = strconv.ParseBool(v); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	}
+	for name, into := range map[string]**int64{"sinceSeconds": &opts.SinceSeconds, "tailLines": &opts.TailLines, "limitBytes": &opts.LimitBytes} {
+		if v, ok := last(q, name); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			*into = &n
+		}
+	}
+	if v, ok := last(q, "sinceTime"); ok {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return nil, fmt.Errorf("sinceTime: %w", err)
+		}
+		opts.SinceTime = &metav1.Time{Time: t}
+	}
+	return opts, nil
+}
+
+func last(q url.Values, name string) (string, bool) {
+	v := q[name]
+	if len(v) == 0 || v[len(v)-1] == "" {
+		return "", false
+	}
+	return v[len(v)-1], true
 }
 
 // validateLogOptions is upstream's ValidatePodLogOptions: the API server
