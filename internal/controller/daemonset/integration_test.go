@@ -154,4 +154,22 @@ func TestOnePodPerEligibleNode(t *testing.T) {
 		return st.ObservedGeneration == s.Generation && st.DesiredNumberScheduled == 3 && st.CurrentNumberScheduled == 3 &&
 			st.NumberReady == 3 && st.NumberAvailable == 3 && st.UpdatedNumberScheduled == 3 && st.NumberMisscheduled == 0, nil
 	})
+
+	// A daemon pod deleted (at once: no kubelet here) comes back.
+	gone := pods[0]
+	if err := client.CoreV1().Pods(ns).Delete(t.Context(), gone.Name, metav1.DeleteOptions{GracePeriodSeconds: new(int64(0))}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a replacement pod for "+affinityNode(&gone), func(ctx context.Context) (bool, error) {
+		list, err := client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, err
+		}
+		for _, pod := range list.Items {
+			if pod.Name != gone.Name && affinityNode(&pod) == affinityNode(&gone) {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
 }
