@@ -21,8 +21,10 @@ const (
 	pluginSpread                           // PodTopologySpread
 	pluginInterPod                         // InterPodAffinity
 
+	// numPlugins is the number of filters.
+	numPlugins = iota
 	// pluginsAll is every filter: what a node event may affect.
-	pluginsAll plugin = 1<<iota - 1
+	pluginsAll plugin = 1<<numPlugins - 1
 	// pluginsFreed are the filters a pod leaving a node may satisfy.
 	pluginsFreed = pluginPorts | pluginResources | pluginSpread | pluginInterPod
 	// pluginsJoined are the filters a pod arriving on a node (or changing

@@ -47,10 +47,14 @@ type queuedPod struct {
 	backoffUntil time.Time
 	since        time.Time // entered unschedulable
 	// movesAtPop is queue.moves when the pod was popped; a different
-	// value at failure means a cluster event happened meanwhile.
-	movesAtPop uint64
+	// count for a filter that rejected it means an event that may help
+	// happened meanwhile.
+	movesAtPop moveCounts
 	updated    bool // the pod itself changed while in flight
 }
+
+// moveCounts counts the cluster events per filter they may affect.
+type moveCounts [numPlugins]uint64
 
 // queue is the scheduling queue: an active heap (priority, then FIFO), a
 // backoff set and an unschedulable set, as upstream's priority queue.
@@ -66,7 +70,7 @@ type queue struct {
 	// only.
 	waiting map[types.UID]*queuedPod
 	seq     uint64
-	moves   uint64
+	moves   moveCounts
 	closed  bool
 }
 

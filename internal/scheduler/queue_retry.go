@@ -25,11 +25,22 @@ func (q *queue) failed(uid types.UID, rejectors plugin) {
 	qp.rejectors = rejectors
 	qp.backoffUntil = now.Add(backoffFor(qp.attempts))
 	q.waiting[uid] = qp
-	if rejectors == 0 || qp.updated || qp.movesAtPop != q.moves {
+	if rejectors == 0 || qp.updated || q.movedSince(qp.movesAtPop, rejectors) {
 		qp.where = backoff
 		return
 	}
 	qp.where, qp.since = unschedulable, now
+}
+
+// movedSince tells whether an event affecting one of the filters
+// happened since the counts were taken. The caller holds q.mu.
+func (q *queue) movedSince(then moveCounts, filters plugin) bool {
+	for i := range numPlugins {
+		if filters&(1<<i) != 0 && q.moves[i] != then[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // backoffFor is the wait after a pod's n-th attempt: 1 s, 2 s, 4 s, 8 s,
@@ -51,7 +62,11 @@ func backoffFor(attempts int) time.Duration {
 func (q *queue) move(affected plugin) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.moves++
+	for i := range numPlugins {
+		if affected&(1<<i) != 0 {
+			q.moves[i]++
+		}
+	}
 	for _, qp := range q.waiting {
 		if qp.where == unschedulable && qp.rejectors&affected != 0 {
 			q.retry(qp)

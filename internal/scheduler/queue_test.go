@@ -82,6 +82,15 @@ func TestQueue(t *testing.T) {
 			q.flush()
 			return popNow(q)
 		}},
+		{name: "an unrelated event while in flight leaves it unschedulable", want: "", run: func(q *queue, clk *clocktesting.FakeClock) string {
+			q.add(pod("p"))
+			popNow(q)
+			q.move(pluginsJoined)
+			q.failed("uid-p", pluginTaints)
+			clk.Step(time.Second)
+			q.flush()
+			return popNow(q)
+		}},
 		{name: "retried anyway after five minutes", want: "p", run: func(q *queue, clk *clocktesting.FakeClock) string {
 			failOnce(q, "p", pluginTaints)
 			clk.Step(maxUnschedulable)
