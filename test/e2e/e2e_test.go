@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -69,8 +71,25 @@ func withKubectl(t *testing.T, s scenario) {
 
 // withCluster runs s with kubectl name against a whole simulated cluster:
 // every controller, the scheduler and three nodes' kubelets.
+// It starts once the three nodes are Ready.
 func withCluster(t *testing.T, name string, s scenario) {
-	s(t, newEnv(t, name))
+	e := newEnv(t, name)
+	e.eventually(t, "3 Ready nodes", func() bool {
+		nodes, err := e.client.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{})
+		if err != nil {
+			return false
+		}
+		ready := 0
+		for _, n := range nodes.Items {
+			for _, c := range n.Status.Conditions {
+				if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+					ready++
+				}
+			}
+		}
+		return ready == 3
+	})
+	s(t, e)
 }
 
 // withEachKubectl runs s with the default kubectl and with every older
