@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,6 +173,35 @@ func TestSchedulerSpreadsReplicasAndNeverSharesAHostPort(t *testing.T) {
 	if cond.Reason != "Unschedulable" || cond.Message != want {
 		t.Errorf("PodScheduled = %s %q, want Unschedulable %q", cond.Reason, cond.Message, want)
 	}
+	if ev := c.waitEvent("port-3", "FailedScheduling"); ev.Type != corev1.EventTypeWarning || ev.Message != want || ev.Source.Component != "default-scheduler" {
+		t.Errorf("event = %s %q from %q, want a Warning with the message from default-scheduler", ev.Type, ev.Message, ev.Source.Component)
+	}
+	if ev := c.waitEvent("port-0", "Scheduled"); ev.Type != corev1.EventTypeNormal || !strings.HasPrefix(ev.Message, "Successfully assigned default/port-0 to node-") {
+		t.Errorf("event = %s %q, want Normal \"Successfully assigned default/port-0 to node-…\"", ev.Type, ev.Message)
+	}
+}
+
+// waitEvent waits for an event with reason about the pod.
+func (c *cluster) waitEvent(pod, reason string) corev1.Event {
+	c.t.Helper()
+	var got corev1.Event
+	err := wait.PollUntilContextTimeout(context.Background(), 20*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		events, err := c.client.CoreV1().Events("default").List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=" + pod})
+		if err != nil {
+			return false, err
+		}
+		for _, ev := range events.Items {
+			if ev.Reason == reason {
+				got = ev
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		c.t.Fatalf("waiting for a %s event about %s: %v", reason, pod, err)
+	}
+	return got
 }
 
 // waitCondition waits for the pod's PodScheduled=False condition.
