@@ -109,12 +109,18 @@ func (s *spreadScore) countDomains(c *cycle, n *nodeInfo, requireAll bool) {
 		return
 	}
 	for i, sc := range s.constraints {
-		if sc.key == corev1.LabelHostname || !c.includes(sc, n) {
+		if sc.key == corev1.LabelHostname {
+			continue
+		}
+		// Counting first skips the label and policy checks on the many
+		// nodes that hold none of the pod's siblings.
+		cnt := c.count(sc, n)
+		if cnt == 0 || !c.includes(sc, n) {
 			continue
 		}
 		v, ok := n.label(sc.key)
 		if _, registered := s.domains[i][v]; ok && registered {
-			s.domains[i][v] += c.count(sc, n)
+			s.domains[i][v] += cnt
 		}
 	}
 }
