@@ -1,0 +1,135 @@
+package e2e
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// neverReady is the pod template patch of a rollout whose new pods never
+// become Ready: the seed's "a ReplicaSet creates pods for your
+// application but new pods do not enter a Ready state".
+const neverReady = `{"spec":{"template":{"metadata":{"annotations":{"sim.evictd.io/never-ready":"true"}}}}}`
+
+// TestStuckEviction plays the seed's "Troubleshooting stuck evictions" on
+// a whole simulated cluster. A Deployment of 3 (rolling one pod at a time,
+// no surge) with a budget of minAvailable 2 rolls out to pods that never
+// become Ready: two healthy old pods remain, the budget allows no
+// disruption, and
+//   - every eviction of a healthy pod answers 429 for as long as that
+//     lasts, and `kubectl drain --timeout=10s` of one's node fails with its
+//     global timeout;
+//   - deleting the blocked pod directly (kubectl delete pod) goes through
+//     regardless of the budget and lets a waiting drain finish;
+//   - with the budget raised above what is healthy, the default policy
+//     (IfHealthyBudget) protects the never-ready pods too, while
+//     unhealthyPodEvictionPolicy AlwaysAllow lets them be evicted (201)
+//     and the healthy ones stay protected (429).
+func TestStuckEviction(t *testing.T) {
+	t.Parallel()
+	withCluster(t, defaultKubectl, func(t *testing.T, e *env) {
+		e.rollingDeployment(t, "default", "web", 3, 1)
+		e.minAvailableBudget(t, "web", 2)
+		e.eventually(t, "3 Ready pods", func() bool { return len(e.readyPods(t, "app=web")) == 3 })
+		e.waitForAllowed(t, "web", 1)
+
+		e.mergePatch(t, "deployment/web", neverReady)
+		healthy, _ := e.waitStuck(t)
+		node := healthy[0].Spec.NodeName
+
+		drain := e.start(t, "drain", node, "--ignore-daemonsets", "--timeout=10s")
+		// Refused throughout the drain's 10 s: nothing the budget counts
+		// changes while the new pods stay unready.
+		for deadline := time.Now().Add(6 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+			e.wantEvictions(t, http.StatusTooManyRequests, healthy)
+		}
+		res := drain.wait(t, 1)
+		wantLine(t, res.stdout, `^node/`+node+` cordoned$`)
+		wantLine(t, res.stderr, `^error when evicting pods/"web-[a-z0-9-]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.$`)
+		wantLine(t, res.stderr, `^error: unable to drain node "`+node+`" due to error: error when evicting pods/"web-[a-z0-9-]+" -n "default": global timeout reached: 10s, continuing command\.\.\.$`)
+		e.wantEvictions(t, http.StatusTooManyRequests, healthy)
+
+		e.deleteEndsStuckDrain(t, node, healthy)
+		e.alwaysAllowEvictsUnhealthy(t)
+	})
+}
+
+// waitStuck waits for the stuck rollout: two Ready old pods, a Running new
+// one that is not Ready, and a budget with 2 healthy and no disruption
+// allowed. It returns the healthy and the unhealthy pods.
+func (e *env) waitStuck(t *testing.T) (healthy, unhealthy []corev1.Pod) {
+	t.Helper()
+	e.eventually(t, "2 Ready old pods, 1 Running new pod never Ready, no disruption allowed", func() bool {
+		healthy, unhealthy = nil, nil
+		for _, p := range e.listPods(t, "app=web") {
+			switch {
+			case podReady(&p):
+				healthy = append(healthy, p)
+			case p.Status.Phase == corev1.PodRunning:
+				unhealthy = append(unhealthy, p)
+			}
+		}
+		pdb := e.budget(t, "web")
+		return len(healthy) == 2 && len(unhealthy) == 1 && pdb.Status.ObservedGeneration == pdb.Generation &&
+			pdb.Status.CurrentHealthy == 2 && pdb.Status.DesiredHealthy == 2 && pdb.Status.DisruptionsAllowed == 0
+	})
+	for _, p := range healthy {
+		if p.Annotations["sim.evictd.io/never-ready"] != "" {
+			t.Fatalf("pod %s of the new template is Ready", p.Name)
+		}
+	}
+	return healthy, unhealthy
+}
+
+// deleteEndsStuckDrain starts a drain of node that retries its refused
+// evictions, deletes the healthy pods on node with kubectl delete pod —
+// which no budget stops — and checks that the drain then finishes.
+func (e *env) deleteEndsStuckDrain(t *testing.T, node string, healthy []corev1.Pod) {
+	t.Helper()
+	drain := e.start(t, "drain", node, "--ignore-daemonsets", "--timeout=60s")
+	drain.expectStderr(t, `Cannot evict pod as it would violate the pod's disruption budget\.$`)
+	args := []string{"delete", "pod"}
+	for _, p := range healthy {
+		if p.Spec.NodeName == node {
+			args = append(args, p.Name)
+		}
+	}
+	res := e.run(t, args...)
+	for _, name := range args[2:] {
+		wantLine(t, res.stdout, `^pod "`+name+`" deleted`)
+		e.wantPodGone(t, name)
+	}
+	res = drain.wait(t, 0)
+	wantLine(t, res.stdout, `^node/`+node+` drained$`)
+}
+
+// alwaysAllowEvictsUnhealthy raises the budget above what is healthy, then
+// switches its unhealthyPodEvictionPolicy to AlwaysAllow.
+func (e *env) alwaysAllowEvictsUnhealthy(t *testing.T) {
+	t.Helper()
+	// The old ReplicaSet replaced the deleted pod on another node.
+	healthy, unhealthy := e.waitStuck(t)
+
+	e.mergePatch(t, "pdb/web", `{"spec":{"minAvailable":3}}`)
+	e.waitForAllowed(t, "web", 0)
+	if pdb := e.budget(t, "web"); pdb.Status.CurrentHealthy != 2 || pdb.Status.DesiredHealthy != 3 {
+		t.Fatalf("budget status %+v, want 2 healthy of 3 desired", pdb.Status)
+	}
+	// IfHealthyBudget: an unready pod may go only while the budget is met.
+	e.wantEvictions(t, http.StatusTooManyRequests, unhealthy)
+
+	e.mergePatch(t, "pdb/web", `{"spec":{"unhealthyPodEvictionPolicy":"AlwaysAllow"}}`)
+	e.waitForAllowed(t, "web", 0)
+	e.wantEvictions(t, http.StatusTooManyRequests, healthy)
+	e.wantEvictions(t, http.StatusCreated, unhealthy)
+	for _, p := range unhealthy {
+		got, err := e.client.CoreV1().Pods("default").Get(t.Context(), p.Name, metav1.GetOptions{})
+		if err == nil && got.UID == p.UID && got.DeletionTimestamp == nil {
+			t.Errorf("evicted pod %s is not being deleted", p.Name)
+		}
+	}
+	e.wantEvictions(t, http.StatusTooManyRequests, healthy)
+}
