@@ -46,7 +46,9 @@ func (s *Server) respondStatus(w http.ResponseWriter, r *http.Request, req *Requ
 	if m, err := meta.Accessor(obj); err == nil {
 		st.Details.UID = m.GetUID()
 	}
-	out, err := negotiate(r, false)
+	// A Status is never transformed (upstream passes it through whatever
+	// `as` asked for).
+	out, err := negotiate(r, answerObject)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/munnerz/goautoneg"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -27,45 +28,81 @@ type output struct {
 	as string
 }
 
-// negotiate picks the first acceptable entry of the Accept header, as
-// kube-apiserver does. An empty header means JSON.
-func negotiate(r *http.Request, allowTransforms bool) (output, error) {
+// answer is what a response carries; it decides which transformations a
+// client may ask for.
+type answer int
+
+const (
+	// answerPlain is an object that is never transformed (Scale).
+	answerPlain answer = iota
+	// answerObject is one object: Table or PartialObjectMetadata.
+	answerObject
+	// answerList is a list: Table or PartialObjectMetadataList.
+	answerList
+	// answerStream is a watch: any transformation, and the serializer must
+	// frame a stream.
+	answerStream
+)
+
+// negotiate picks the output for the Accept header as kube-apiserver does:
+// clauses by decreasing q-value (goautoneg's order), the first one evictd
+// can serve wins. Unlike upstream, a q=0 clause is never served: RFC 9110
+// makes it "not acceptable". An empty header means JSON.
+func negotiate(r *http.Request, ans answer) (output, error) {
 	accept := r.Header.Get("Accept")
 	if strings.TrimSpace(accept) == "" {
 		return output{info: serializerFor(mediaJSON)}, nil
 	}
-	for _, clause := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(clause))
-		if err != nil {
+	for _, clause := range goautoneg.ParseAccept(accept) {
+		if clause.Q <= 0 {
 			continue
 		}
-		info, ok := acceptable(mt)
-		if !ok {
+		info, ok := acceptable(strings.ToLower(clause.Type), strings.ToLower(clause.SubType))
+		if !ok || (ans == answerStream && info.StreamSerializer == nil) {
 			continue
 		}
-		as := params["as"]
-		if as == "" {
-			return output{info: info}, nil
-		}
-		if !allowTransforms || params["g"] != "meta.k8s.io" || (params["v"] != "v1" && params["v"] != "v1beta1") {
-			continue
-		}
-		switch as {
-		case "Table", "PartialObjectMetadata", "PartialObjectMetadataList":
+		if as, ok := transformation(clause.Params, info, ans); ok {
 			return output{info: info, as: as}, nil
 		}
 	}
-	return output{}, newStatusError(http.StatusNotAcceptable, metav1.StatusReasonNotAcceptable,
+	return output{}, notAcceptable()
+}
+
+// transformation checks the as/g/v parameters of a clause against what the
+// answer allows. Tables are JSON or YAML only, as upstream serves them: their
+// cells are arbitrary JSON values that protobuf cannot carry.
+func transformation(params map[string]string, info runtime.SerializerInfo, ans answer) (string, bool) {
+	as := params["as"]
+	if as == "" {
+		return "", true
+	}
+	if ans == answerPlain || params["g"] != metav1.GroupName || (params["v"] != "v1" && params["v"] != "v1beta1") {
+		return "", false
+	}
+	switch as {
+	case "Table":
+		return as, info.MediaType == mediaJSON || info.MediaType == mediaYAML
+	case "PartialObjectMetadata":
+		return as, ans != answerList
+	case "PartialObjectMetadataList":
+		return as, ans != answerObject
+	}
+	return "", false
+}
+
+// notAcceptable is upstream's 406 text.
+func notAcceptable() error {
+	return newStatusError(http.StatusNotAcceptable, metav1.StatusReasonNotAcceptable,
 		"only the following media types are accepted: "+strings.Join(supportedMediaTypes(), ", "))
 }
 
 // acceptable maps a media range to a serializer.
-func acceptable(mt string) (runtime.SerializerInfo, bool) {
-	switch mt {
-	case "*/*", "application/*":
+func acceptable(typ, subtype string) (runtime.SerializerInfo, bool) {
+	switch {
+	case typ == "*" && subtype == "*", typ == "application" && subtype == "*":
 		return serializerFor(mediaJSON), true
 	}
-	info := serializerFor(mt)
+	info := serializerFor(typ + "/" + subtype)
 	return info, info.Serializer != nil
 }
 

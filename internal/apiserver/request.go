@@ -55,6 +55,14 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, ep *endpo
 			return
 		}
 	}
+	// Like kube-apiserver, the answer's format is settled before anything
+	// is done: a write the client could not read must not happen.
+	if ans, ok := answerFor(info, ep); ok {
+		if _, err := negotiate(r, ans); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	if info.Subresource != "" {
 		if sub, ok := ep.subresources[info.Subresource]; ok {
 			sub.Handler(w, r, req)
@@ -98,6 +106,24 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, ep *endpo
 	if err != nil {
 		s.writeError(w, r, err)
 	}
+}
+
+// answerFor is what a request will answer, for negotiation before it runs.
+// Reads of special subresources (pods/log) write their own media type;
+// their writes (binding, eviction) answer a Status.
+func answerFor(info requestInfo, ep *endpoint) (answer, bool) {
+	if _, special := ep.subresources[info.Subresource]; special {
+		return answerObject, info.Verb != "get"
+	}
+	switch {
+	case info.Subresource == "scale":
+		return answerPlain, true
+	case info.Verb == "watch":
+		return answerStream, true
+	case info.Verb == "list" || info.Verb == "deletecollection":
+		return answerList, true
+	}
+	return answerObject, true
 }
 
 // readBody reads a request body up to MaxRequestBodyBytes.

@@ -75,7 +75,7 @@ func TestNegotiate(t *testing.T) {
 			t.Parallel()
 			r := httptest.NewRequest("GET", "/api/v1/pods", nil)
 			r.Header.Set("Accept", tt.accept)
-			out, err := negotiate(r, true)
+			out, err := negotiate(r, answerList)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}

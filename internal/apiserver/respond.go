@@ -23,7 +23,11 @@ func schemaGroupKind(kind string) schema.GroupKind {
 // respond negotiates the format and writes obj (an object or a list of
 // res) with the status code.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, res *registry.Resource, code int, obj runtime.Object) error {
-	out, err := negotiate(r, true)
+	ans := answerObject
+	if meta.IsListType(obj) {
+		ans = answerList
+	}
+	out, err := negotiate(r, ans)
 	if err != nil {
 		return err
 	}
@@ -51,7 +55,7 @@ func (s *Server) transform(r *http.Request, res *registry.Resource, as string, o
 	case "PartialObjectMetadata", "PartialObjectMetadataList":
 		isList := meta.IsListType(obj)
 		if isList != (as == "PartialObjectMetadataList") {
-			return nil, emptyGVK.GroupVersion(), newStatusError(http.StatusNotAcceptable, metav1.StatusReasonNotAcceptable, "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+			return nil, emptyGVK.GroupVersion(), notAcceptable()
 		}
 		pm, err := toPartialMetadata(obj, isList)
 		return pm, metav1.SchemeGroupVersion, err

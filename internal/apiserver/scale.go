@@ -135,7 +135,7 @@ func toScale(sc *registry.Scale, obj runtime.Object) *autoscalingv1.Scale {
 }
 
 func (s *Server) respondScale(w http.ResponseWriter, r *http.Request, code int, sc *autoscalingv1.Scale) error {
-	out, err := negotiate(r, false)
+	out, err := negotiate(r, answerPlain)
 	if err != nil {
 		return err
 	}

@@ -54,12 +54,9 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, req *Request) err
 		}
 		timeout = time.Duration(secs) * time.Second
 	}
-	out, err := negotiate(r, true)
+	out, err := negotiate(r, answerStream)
 	if err != nil {
 		return err
-	}
-	if out.info.StreamSerializer == nil {
-		return newStatusError(http.StatusNotAcceptable, metav1.StatusReasonNotAcceptable, "the requested media type does not support watch: "+out.info.MediaType)
 	}
 	ctx := r.Context()
 	w2, err := req.Store.Watch(ctx, req.Namespace, opts)
