@@ -54,7 +54,7 @@ func TestAcceptHonoursQuality(t *testing.T) {
 	a.mustDo(t, http.StatusCreated, http.MethodPost, cmPath, configMapJSON("cm"))
 	for _, tc := range []struct {
 		name, accept, want string
-		code           int
+		code               int
 	}{
 		{name: "protobuf refused", accept: "application/vnd.kubernetes.protobuf;q=0, application/json", want: mediaJSON, code: 200},
 		{name: "higher q first", accept: "application/json;q=0.5, application/yaml", want: mediaYAML, code: 200},
