@@ -61,7 +61,7 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 	if err != nil {
 		return fmt.Errorf("--listen %q: %w", o.listen, err)
 	}
-	bundle, err := pki.LoadOrCreate(o.dataDir, []string{host})
+	bundle, err := pki.LoadOrCreate(o.dataDir, []string{host}, log)
 	if err != nil {
 		return fmt.Errorf("data dir %s: %w", o.dataDir, err)
 	}

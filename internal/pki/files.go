@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // File names inside the data directory.
@@ -20,8 +20,11 @@ const (
 
 // LoadOrCreate reads the bundle kept in dir, or makes and saves a new one.
 // A kept serving certificate that does not cover hosts is reissued by the
-// same CA, so kubeconfigs written earlier stay valid.
-func LoadOrCreate(dir string, hosts []string) (*Bundle, error) {
+// same CA, so kubeconfigs written earlier stay valid. A missing or empty
+// token file (a crash or a truncation) gets a new token, said on log: an
+// empty credential would otherwise let anyone in. A token file that cannot
+// be read, or holds something no client can send, is an error.
+func LoadOrCreate(dir string, hosts []string, log *slog.Logger) (*Bundle, error) {
 	b, err := load(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		if b, err = New(hosts); err != nil {
@@ -32,10 +35,17 @@ func LoadOrCreate(dir string, hosts []string) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
+	changed, err := b.ensureToken(dir, log)
+	if err != nil {
+		return nil, err
+	}
 	if !b.Covers(hosts) {
 		if err := b.Reissue(hosts); err != nil {
 			return nil, err
 		}
+		changed = true
+	}
+	if changed {
 		return b, b.save(dir)
 	}
 	return b, nil
@@ -50,11 +60,8 @@ func load(dir string) (*Bundle, error) {
 		}
 		*dst = data
 	}
-	token, err := os.ReadFile(filepath.Join(dir, tokenFile))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", tokenFile, err)
-	}
-	b.Token = strings.TrimSpace(string(token))
+	// The token is read by ensureToken: a missing one alone is no reason
+	// to make a new CA.
 	return b, nil
 }
 

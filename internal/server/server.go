@@ -6,14 +6,12 @@ package server
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -92,6 +90,9 @@ var typeConverter = sync.OnceValue(func() managedfields.TypeConverter {
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.PKI == nil {
 		return nil, errors.New("server: PKI is required")
+	}
+	if err := pki.CheckToken(cfg.PKI.Token); err != nil {
+		return nil, fmt.Errorf("server: refusing to start: %w", err)
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.RealClock{}
@@ -246,32 +247,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	})
 	return err
-}
-
-// publicPaths answer without a token, as kube-apiserver's default RBAC
-// lets anonymous clients read them.
-var publicPaths = []string{"/healthz", "/livez", "/readyz", "/version"}
-
-// authenticate requires the bearer token on every other request.
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	want := []byte("Bearer " + s.cfg.PKI.Token)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 && !isPublic(r.URL.Path) {
-			apiserver.WriteUnauthorized(w)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func isPublic(path string) bool {
-	for _, p := range publicPaths {
-		if path == p || strings.HasPrefix(path, p+"/") {
-			return true
-		}
-	}
-	return false
 }
 
 // dialAddress turns a listener address into one clients can dial
