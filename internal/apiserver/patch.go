@@ -2,11 +2,14 @@ package apiserver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -19,6 +22,16 @@ import (
 
 // maxJSONPatchOperations bounds JSON patches as upstream does.
 const maxJSONPatchOperations = 10000
+
+// armCopyLimit bounds what the "copy" operations of one JSON patch may add
+// to the document, as kube-apiserver does: its JSONPatchMaxCopyBytes
+// (3 MiB, the request body limit) goes into json-patch v4's only knob, a
+// package variable. Without it, 18 copies of a 1 KB map doubling itself ask
+// for 256 GB. Every Apply calls it first, so the write happens before any
+// read of the variable.
+var armCopyLimit = sync.OnceFunc(func() {
+	jsonpatch.AccumulatedCopySizeLimit = MaxRequestBodyBytes
+})
 
 // patch serves PATCH of an object or its status in the four patch types
 // kubectl and client-go send.
@@ -51,7 +64,11 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, req *Request) err
 			if current == nil {
 				return nil, apierrors.NewNotFound(req.Resource.GroupResource(), req.Name)
 			}
-			return patchObject(w, req.Resource, current, apply, validation)
+			obj, err := patchObject(w, req.Resource, current, apply, validation)
+			if err != nil {
+				return nil, err
+			}
+			return obj, checkResourceVersion(req, current, obj)
 		}
 		out, _, err = req.Store.Update(r.Context(), req.Namespace, req.Name, try,
 			store.UpdateOptions{DryRun: dry, FieldManager: manager, Subresource: req.Subresource})
@@ -81,6 +98,7 @@ func patcher(pt types.PatchType, patch []byte, res *registry.Resource) (func([]b
 			return nil, apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("The allowed maximum operations in a JSON patch is %d, got %d", maxJSONPatchOperations, len(p)))
 		}
 		return func(doc []byte) ([]byte, error) {
+			armCopyLimit()
 			out, err := p.Apply(doc)
 			if err != nil {
 				// Like kube-apiserver: a well-formed patch that does not
@@ -108,6 +126,29 @@ func patcher(pt types.PatchType, patch []byte, res *registry.Resource) (func([]b
 	}, nil
 }
 
+// checkResourceVersion makes a resourceVersion the patch wrote into the
+// object a precondition, as upstream's optimistic lock does for every
+// update: the patched object must carry the current one (or none).
+func checkResourceVersion(req *Request, current, patched runtime.Object) error {
+	cm, err := meta.Accessor(current)
+	if err != nil {
+		return apierrors.NewInternalError(err)
+	}
+	pm, err := meta.Accessor(patched)
+	if err != nil {
+		return apierrors.NewInternalError(err)
+	}
+	if rv := pm.GetResourceVersion(); rv != "" && rv != cm.GetResourceVersion() {
+		return apierrors.NewConflict(req.Resource.GroupResource(), req.Name, errors.New(conflictMessage))
+	}
+	return nil
+}
+
+// tooLarge is the 413 for a patched object beyond the request limit.
+func tooLarge(size int) error {
+	return apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("the patched object is %d bytes, limit is %d", size, MaxRequestBodyBytes))
+}
+
 // patchObject applies a patch to current and decodes the result as the
 // resource's kind, applying fieldValidation to unknown fields.
 func patchObject(w http.ResponseWriter, res *registry.Resource, current runtime.Object, apply func([]byte) ([]byte, error), validation string) (runtime.Object, error) {
@@ -121,6 +162,12 @@ func patchObject(w http.ResponseWriter, res *registry.Resource, current runtime.
 	}
 	if err != nil {
 		return nil, apierrors.NewBadRequest(err.Error())
+	}
+	if len(patched) > MaxRequestBodyBytes {
+		// What a client could not send as a body, it cannot build with a
+		// patch either: a merge patch can double an object, and decoding
+		// the result would take several times its size again.
+		return nil, tooLarge(len(patched))
 	}
 	info := serializerFor(mediaJSON)
 	want := res.GroupVersionKind()

@@ -109,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.stopping, s.stop = context.WithCancel(context.Background())
 	for _, res := range cfg.Resources {
-		st, err := store.New(res, cfg.Storage, store.Options{Clock: cfg.Clock, TypeConverter: cfg.TypeConverter})
+		st, err := store.New(res, cfg.Storage, store.Options{Clock: cfg.Clock, TypeConverter: cfg.TypeConverter, MaxObjectBytes: MaxRequestBodyBytes})
 		if err != nil {
 			return nil, err
 		}

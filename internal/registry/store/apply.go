@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -51,6 +53,8 @@ func (s *Store) Apply(ctx context.Context, namespace, name string, patch []byte,
 		live := current
 		if live == nil {
 			live = s.res.New()
+		} else if err := checkAppliedVersion(s, name, applied, current); err != nil {
+			return nil, err
 		}
 		out, err := fm.Apply(live, applied.DeepCopy(), opts.FieldManager, opts.Force)
 		if err != nil {
@@ -62,4 +66,23 @@ func (s *Store) Apply(ctx context.Context, namespace, name string, patch []byte,
 		return out, nil
 	}
 	return s.update(ctx, namespace, name, try, UpdateOptions{DryRun: opts.DryRun, FieldManager: opts.FieldManager, Subresource: opts.Subresource}, true)
+}
+
+// checkAppliedVersion makes a resourceVersion in the applied configuration
+// a precondition, as upstream's optimistic lock does: the field manager
+// would copy it into the object, which then no longer matches the stored
+// one (409).
+func checkAppliedVersion(s *Store, name string, applied *unstructured.Unstructured, current runtime.Object) error {
+	rv := applied.GetResourceVersion()
+	if rv == "" {
+		return nil
+	}
+	m, err := meta.Accessor(current)
+	if err != nil {
+		return apierrors.NewInternalError(err)
+	}
+	if rv != m.GetResourceVersion() {
+		return apierrors.NewConflict(s.res.GroupResource(), name, errors.New(conflictMessage))
+	}
+	return nil
 }

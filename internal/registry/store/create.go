@@ -46,6 +46,9 @@ func (s *Store) create(ctx context.Context, obj runtime.Object, opts CreateOptio
 	if !s.res.Namespaced {
 		m.SetNamespace("")
 	}
+	if err := s.checkSize(obj); err != nil {
+		return nil, err
+	}
 	s.res.Strategy.Default(obj)
 	s.res.Strategy.PrepareForCreate(ctx, obj)
 	fillSystemFields(m, s.now())

@@ -36,6 +36,8 @@ type Store struct {
 	attrs attrCache
 	// shared holds the decoded objects ListShared hands out.
 	shared sharedCache
+	// maxObjectBytes bounds written objects (0: no bound).
+	maxObjectBytes int
 }
 
 type fieldManagers struct {
@@ -49,6 +51,9 @@ type Options struct {
 	// TypeConverter, when set, enables managedFields and server-side
 	// apply; it is called once, on the first write that needs it.
 	TypeConverter func() managedfields.TypeConverter
+	// MaxObjectBytes, when positive, refuses with 413 a create or an
+	// update whose object's encoding would be larger.
+	MaxObjectBytes int
 }
 
 // New returns the store of res, keeping its objects under
@@ -57,7 +62,7 @@ func New(res *registry.Resource, s storage.Interface, opts Options) (*Store, err
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
 	}
-	st := &Store{res: res, storage: s, clock: opts.Clock, prefix: Prefix(res)}
+	st := &Store{res: res, storage: s, clock: opts.Clock, prefix: Prefix(res), maxObjectBytes: opts.MaxObjectBytes}
 	st.fieldManagers = sync.OnceValues(func() (fieldManagers, error) {
 		var fms fieldManagers
 		if opts.TypeConverter == nil {

@@ -63,6 +63,9 @@ func (s *Store) update(ctx context.Context, namespace, name string, tryUpdate Tr
 		if err != nil {
 			return nil, false, err
 		}
+		if err := s.checkSize(obj); err != nil {
+			return nil, false, err
+		}
 		if current == nil {
 			out, err := s.createOnUpdate(ctx, namespace, name, obj, strategy, opts, apply)
 			if apierrors.IsAlreadyExists(err) {
