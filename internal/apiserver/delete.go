@@ -145,5 +145,10 @@ func deleteOptions(r *http.Request) (*metav1.DeleteOptions, error) {
 	if v := q["dryRun"]; len(v) > 0 {
 		opts.DryRun = v
 	}
+	// Validated here, as kube-apiserver's handlers do, so that no delete
+	// path (namespaces, collections with nothing selected) skips it.
+	if err := store.ValidateDeleteOptions(opts); err != nil {
+		return nil, err
+	}
 	return opts, nil
 }

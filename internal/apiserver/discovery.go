@@ -11,6 +11,8 @@ import (
 
 	apidiscoveryv2 "k8s.io/api/apidiscovery/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/evictd/evictd/internal/registry"
 )
 
 // Aggregated discovery media types. Clients recognise the format only by
@@ -22,6 +24,19 @@ const (
 
 // allVerbs are the verbs of every generic resource.
 var allVerbs = metav1.Verbs{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
+
+// namespaceVerbs lack deletecollection, as upstream's namespace storage
+// does: a namespace goes only through its own delete (Terminating, then
+// finalized), never a bulk removal.
+var namespaceVerbs = metav1.Verbs{"create", "delete", "get", "list", "patch", "update", "watch"}
+
+// Verbs lists what a resource serves, as discovery and OpenAPI advertise it.
+func Verbs(res *registry.Resource) metav1.Verbs {
+	if res.GroupResource() == namespacesResource {
+		return slices.Clone(namespaceVerbs)
+	}
+	return slices.Clone(allVerbs)
+}
 
 // discovery holds the discovery documents, built once from the served
 // resources: they never change while the server runs.
@@ -108,7 +123,7 @@ func legacyResources(ep *endpoint) []metav1.APIResource {
 	res := ep.res
 	out := []metav1.APIResource{{
 		Name: res.Plural, SingularName: res.Singular, Namespaced: res.Namespaced, Kind: res.Kind,
-		Verbs: allVerbs, ShortNames: res.ShortNames, Categories: res.Categories,
+		Verbs: Verbs(res), ShortNames: res.ShortNames, Categories: res.Categories,
 	}}
 	if res.StatusStrategy != nil {
 		out = append(out, metav1.APIResource{Name: res.Plural + "/status", Namespaced: res.Namespaced, Kind: res.Kind, Verbs: metav1.Verbs{"get", "patch", "update"}})
@@ -138,7 +153,7 @@ func aggregatedResource(ep *endpoint) apidiscoveryv2.APIResourceDiscovery {
 	}
 	gvk := res.GroupVersionKind()
 	out := apidiscoveryv2.APIResourceDiscovery{
-		Resource: res.Plural, SingularResource: res.Singular, Scope: scope, Verbs: allVerbs,
+		Resource: res.Plural, SingularResource: res.Singular, Scope: scope, Verbs: Verbs(res),
 		ShortNames: res.ShortNames, Categories: res.Categories,
 		ResponseKind: &metav1.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind},
 	}

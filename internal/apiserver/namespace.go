@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/sets"
 )
 
 var (
@@ -18,6 +19,11 @@ var (
 	eventsResource     = schema.GroupResource{Resource: "events"}
 	eventsV1Resource   = schema.GroupResource{Group: "events.k8s.io", Resource: "events"}
 )
+
+// immortalNamespaces are the namespaces NamespaceLifecycle admission
+// refuses to delete (403), dry runs included: without them a cluster could
+// create nothing in them again.
+var immortalNamespaces = sets.New(metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic)
 
 // admitNamespace is the NamespaceLifecycle admission check for creates: the
 // namespace must exist, and must not be terminating (events excepted, so
@@ -65,6 +71,9 @@ func (s *Server) deleteNamespace(ctx context.Context, req *Request, opts *metav1
 		if p.ResourceVersion != nil && *p.ResourceVersion != ns.ResourceVersion {
 			return nil, false, apierrors.NewConflict(namespacesResource, req.Name, fmt.Errorf("precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", *p.ResourceVersion, ns.ResourceVersion))
 		}
+	}
+	if immortalNamespaces.Has(req.Name) {
+		return nil, false, apierrors.NewForbidden(namespacesResource, req.Name, errors.New("this namespace may not be deleted"))
 	}
 	if ns.DeletionTimestamp != nil && len(ns.Spec.Finalizers) > 0 {
 		// Upstream's answer to deleting a namespace that is already

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -99,6 +100,10 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, ep *endpo
 	case "delete":
 		err = s.delete(w, r, req)
 	case "deletecollection":
+		if !slices.Contains(Verbs(ep.res), info.Verb) {
+			err = apierrors.NewMethodNotSupported(ep.res.GroupResource(), info.Verb)
+			break
+		}
 		err = s.deleteCollection(w, r, req)
 	default:
 		err = apierrors.NewMethodNotSupported(ep.res.GroupResource(), info.Verb)

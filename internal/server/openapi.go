@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/evictd/evictd/internal/apiserver"
 	"github.com/evictd/evictd/internal/openapi"
 	"github.com/evictd/evictd/internal/registry"
 )
@@ -26,7 +27,7 @@ func openAPIResource(res *registry.Resource, special []string) openapi.Resource 
 	r := openapi.Resource{
 		Group: res.GroupVersion.Group, Version: res.GroupVersion.Version, Kind: res.Kind, Plural: res.Plural,
 		Namespaced: res.Namespaced, Object: res.New(),
-		Verbs: []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"},
+		Verbs: apiserver.Verbs(res),
 	}
 	if res.StatusStrategy != nil {
 		r.Subresources = append(r.Subresources, "status")

@@ -29,8 +29,8 @@ func (s *Store) Delete(ctx context.Context, namespace, name string, opts *metav1
 	if opts == nil {
 		opts = &metav1.DeleteOptions{}
 	}
-	if errs := validateDeleteOptions(opts); len(errs) > 0 {
-		return nil, false, apierrors.NewInvalid(deleteOptionsKind, "", errs)
+	if err := ValidateDeleteOptions(opts); err != nil {
+		return nil, false, err
 	}
 	dryRun := len(opts.DryRun) > 0
 	key := s.key(namespace, name)
@@ -239,7 +239,15 @@ func gcFinalizers(m metav1.Object, options *metav1.DeleteOptions) (bool, []strin
 	return !same, out
 }
 
-// validateDeleteOptions mirrors upstream's DeleteOptions validation.
+// ValidateDeleteOptions mirrors upstream's DeleteOptions validation: the
+// 422 that delete handlers answer before doing anything.
+func ValidateDeleteOptions(o *metav1.DeleteOptions) error {
+	if errs := validateDeleteOptions(o); len(errs) > 0 {
+		return apierrors.NewInvalid(deleteOptionsKind, "", errs)
+	}
+	return nil
+}
+
 func validateDeleteOptions(o *metav1.DeleteOptions) field.ErrorList {
 	var errs field.ErrorList
 	if o.OrphanDependents != nil && o.PropagationPolicy != nil {
