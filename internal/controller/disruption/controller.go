@@ -88,6 +88,8 @@ type Controller struct {
 	deploys appslisters.DeploymentLister
 	sets    appslisters.StatefulSetLister
 	synced  []cache.InformerSynced
+	// selectors caches the PDBs' parsed selectors for the pod handlers.
+	selectors *selectors
 
 	// queue holds PDB keys to sync.
 	queue workqueue.TypedRateLimitingInterface[string]
@@ -131,6 +133,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, s
 		queue:        newRateLimitingQueue(clk, "disruption", opts.NewRateLimiter()),
 		recheckQueue: newDelayingQueue(clk, "disruption_recheck"),
 		staleQueue:   newRateLimitingQueue(clk, "stale_pod_disruption", opts.NewRateLimiter()),
+		selectors:    newSelectors(),
 	}
 	if err := c.watch(factory); err != nil {
 		c.shutDownQueues()
@@ -168,7 +171,7 @@ func (c *Controller) watch(factory informers.SharedInformerFactory) error {
 	pdbs, err := pdbInformer.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    c.enqueuePDB,
 		UpdateFunc: func(_, cur any) { c.enqueuePDB(cur) },
-		DeleteFunc: c.enqueuePDB,
+		DeleteFunc: c.deletePDB,
 	})
 	if err != nil {
 		return err

@@ -6,8 +6,21 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/tools/cache"
 )
+
+// deletePDB forgets the PDB's selector and queues it.
+func (c *Controller) deletePDB(obj any) {
+	pdb, ok := obj.(*policyv1.PodDisruptionBudget)
+	if t, isTombstone := obj.(cache.DeletedFinalStateUnknown); isTombstone {
+		pdb, ok = t.Obj.(*policyv1.PodDisruptionBudget)
+	}
+	if ok {
+		c.selectors.forget(pdb.UID)
+	}
+	c.enqueuePDB(obj)
+}
 
 // enqueuePDB queues a PDB on add, on every update (the controller's own
 // status writes included, as upstream) and on delete.
@@ -53,9 +66,12 @@ func (c *Controller) enqueuePDBForPod(pod *corev1.Pod) {
 }
 
 func (c *Controller) pdbForPod(pod *corev1.Pod) *policyv1.PodDisruptionBudget {
-	// The lister's only error is "no PDB selects this pod".
-	pdbs, err := c.pdbs.GetPodPodDisruptionBudgets(pod)
+	all, err := c.pdbs.PodDisruptionBudgets(pod.Namespace).List(labels.Everything())
 	if err != nil {
+		return nil
+	}
+	pdbs := c.selectors.matching(pod, all)
+	if len(pdbs) == 0 {
 		return nil
 	}
 	if len(pdbs) > 1 {
