@@ -1,0 +1,18 @@
+package bench
+
+import (
+	"io"
+	"os"
+	"testing"
+
+	"k8s.io/klog/v2"
+)
+
+// TestMain silences klog: client-go's event broadcaster reports through it
+// every event still queued when a benchmark's server stops, which would
+// bury the results.
+func TestMain(m *testing.M) {
+	klog.LogToStderr(false)
+	klog.SetOutput(io.Discard)
+	os.Exit(m.Run())
+}
