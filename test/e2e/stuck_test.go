@@ -6,6 +6,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -40,13 +42,20 @@ func TestStuckEviction(t *testing.T) {
 		healthy, _ := e.waitStuck(t)
 		node := healthy[0].Spec.NodeName
 
+		wantCells(t, parseTable(t, e.run(t, "get", "pdb", "web").stdout).row(t, "web"),
+			map[string]string{"MIN AVAILABLE": "2", "MAX UNAVAILABLE": "N/A", "ALLOWED DISRUPTIONS": "0"})
+		e.wantBudgetCause(t, healthy[0].Name, "The disruption budget web needs 2 healthy pods and has 2 currently")
+		rollout := e.start(t, "rollout", "status", "deployment/web", "--timeout=3s")
 		drain := e.start(t, "drain", node, "--ignore-daemonsets", "--timeout=10s")
 		// Refused throughout the drain's 10 s: nothing the budget counts
 		// changes while the new pods stay unready.
 		for deadline := time.Now().Add(6 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 			e.wantEvictions(t, http.StatusTooManyRequests, healthy)
 		}
-		res := drain.wait(t, 1)
+		res := rollout.wait(t, 1)
+		wantLine(t, res.stdout, `^Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been updated\.\.\.$`)
+		wantLine(t, res.stderr, `^error: timed out waiting for the condition$`)
+		res = drain.wait(t, 1)
 		wantLine(t, res.stdout, `^node/`+node+` cordoned$`)
 		wantLine(t, res.stderr, `^error when evicting pods/"web-[a-z0-9-]+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.$`)
 		wantLine(t, res.stderr, `^error: unable to drain node "`+node+`" due to error: error when evicting pods/"web-[a-z0-9-]+" -n "default": global timeout reached: 10s, continuing command\.\.\.$`)
@@ -55,6 +64,20 @@ func TestStuckEviction(t *testing.T) {
 		e.deleteEndsStuckDrain(t, node, healthy)
 		e.alwaysAllowEvictsUnhealthy(t)
 	})
+}
+
+// wantBudgetCause fails t unless evicting pod name is refused with 429
+// and the budget's cause, as kube-apiserver words it.
+func (e *env) wantBudgetCause(t *testing.T, name, message string) {
+	t.Helper()
+	err := e.client.PolicyV1().Evictions("default").Evict(t.Context(), &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"}})
+	if !apierrors.IsTooManyRequests(err) {
+		t.Fatalf("evict %s: %v, want 429", name, err)
+	}
+	want := metav1.StatusCause{Type: policyv1.DisruptionBudgetCause, Message: message}
+	if d := err.(apierrors.APIStatus).Status().Details; d == nil || len(d.Causes) != 1 || d.Causes[0] != want {
+		t.Errorf("evict %s: details %+v, want the one cause %+v", name, d, want)
+	}
 }
 
 // waitStuck waits for the stuck rollout: two Ready old pods, a Running new
