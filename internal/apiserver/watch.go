@@ -25,6 +25,12 @@ import (
 // that reconnections spread out.
 const minWatchTimeout = 30 * time.Minute
 
+// watchWriteGrace is how long past its end a watch's blocked write may
+// wait: a watcher that stopped reading is let go then, instead of holding
+// its handler and buffers for ever. The grace keeps the deadline from
+// failing a write that a reading client is completing as the watch ends.
+const watchWriteGrace = 5 * time.Second
+
 // watch serves a watch stream: one framed event per change, flushed at
 // once, until timeoutSeconds pass, the client leaves, or the server stops.
 func (s *Server) watch(w http.ResponseWriter, r *http.Request, req *Request) error {
@@ -46,13 +52,9 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, req *Request) err
 	if err := validateWatchOptions(opts); err != nil {
 		return err
 	}
-	timeout := minWatchTimeout + time.Duration(rand.Int64N(int64(minWatchTimeout)))
-	if v := q.Get("timeoutSeconds"); v != "" {
-		secs, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || secs < 0 {
-			return apierrors.NewBadRequest(fmt.Sprintf("invalid timeoutSeconds %q", v))
-		}
-		timeout = time.Duration(secs) * time.Second
+	timeout, err := watchTimeout(q.Get("timeoutSeconds"))
+	if err != nil {
+		return err
 	}
 	out, err := negotiate(r, answerStream)
 	if err != nil {
@@ -74,8 +76,12 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, req *Request) err
 		contentType += ";stream=watch"
 	}
 	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(http.StatusOK)
 	flusher := http.NewResponseController(w)
+	// Errors mean the connection cannot take deadlines (a recorder):
+	// nothing then blocks for ever on a stalled reader.
+	_ = flusher.SetWriteDeadline(time.Now().Add(timeout + watchWriteGrace))
+	defer func() { _ = flusher.SetWriteDeadline(time.Time{}) }()
+	w.WriteHeader(http.StatusOK)
 	_ = flusher.Flush()
 
 	stream := newWatchEncoder(w, out, req, s, r)
@@ -109,6 +115,22 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, req *Request) err
 			return nil
 		}
 	}
+}
+
+// watchTimeout reads timeoutSeconds. Unset or 0 means a random time in
+// [1x, 2x) of minWatchTimeout, as kube-apiserver's watch handler reads 0.
+func watchTimeout(v string) (time.Duration, error) {
+	var secs int64
+	if v != "" {
+		var err error
+		if secs, err = strconv.ParseInt(v, 10, 64); err != nil || secs < 0 {
+			return 0, apierrors.NewBadRequest(fmt.Sprintf("invalid timeoutSeconds %q", v))
+		}
+	}
+	if secs == 0 {
+		return minWatchTimeout + time.Duration(rand.Int64N(int64(minWatchTimeout))), nil
+	}
+	return time.Duration(secs) * time.Second, nil
 }
 
 // validateWatchOptions mirrors upstream's checks on watch parameters,
