@@ -81,6 +81,7 @@ type Controller struct {
 	client   kubernetes.Interface
 	kind     workloads
 	pods     corelisters.PodLister
+	podIndex cache.Indexer // by controllerUIDIndex
 	recorder record.EventRecorder
 	clock    clock.WithTicker
 	log      *slog.Logger

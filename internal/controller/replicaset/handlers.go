@@ -30,7 +30,10 @@ func (c *Controller) watch(factory informers.SharedInformerFactory) error {
 	if err != nil {
 		return err
 	}
-	c.pods = podInformer.Lister()
+	if err := addControllerUIDIndex(podInformer.Informer()); err != nil {
+		return err
+	}
+	c.pods, c.podIndex = podInformer.Lister(), podInformer.Informer().GetIndexer()
 	c.synced = []cache.InformerSynced{workloads.HasSynced, pods.HasSynced}
 	return nil
 }

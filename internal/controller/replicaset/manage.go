@@ -9,7 +9,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/evictd/evictd/internal/controller/podranking"
 )
@@ -18,7 +17,7 @@ import (
 // owns) reaches spec.replicas, at most c.burst per sync. Expectations are
 // raised before writing and lowered for every write that did not happen,
 // so the informer's observations bring them back to zero.
-func (c *Controller) manageReplicas(ctx context.Context, key string, active, namespacePods []*corev1.Pod, rs *appsv1.ReplicaSet) error {
+func (c *Controller) manageReplicas(ctx context.Context, key string, active []*corev1.Pod, rs *appsv1.ReplicaSet) error {
 	diff := len(active) - int(replicas(rs))
 	switch {
 	case diff < 0:
@@ -38,7 +37,7 @@ func (c *Controller) manageReplicas(ctx context.Context, key string, active, nam
 		return err
 	case diff > 0:
 		n := min(diff, c.burst)
-		victims := c.podsToDelete(rs, active, namespacePods, n)
+		victims := c.podsToDelete(rs, active, n)
 		return c.deletePods(ctx, key, rs, victims)
 	}
 	return nil
@@ -101,12 +100,12 @@ func slowStartBatch(count, initial int, fn func() error) (int, error) {
 
 // podsToDelete picks the n pods of active to delete first (§4.5.1); there
 // is no ranking when every active pod goes.
-func (c *Controller) podsToDelete(rs *appsv1.ReplicaSet, active, namespacePods []*corev1.Pod, n int) []*corev1.Pod {
+func (c *Controller) podsToDelete(rs *appsv1.ReplicaSet, active []*corev1.Pod, n int) []*corev1.Pod {
 	if n >= len(active) {
 		return active
 	}
 	pods := append([]*corev1.Pod(nil), active...)
-	ranks := podranking.Ranks(pods, c.relatedPods(rs, namespacePods))
+	ranks := podranking.Ranks(pods, c.relatedPods(rs))
 	podranking.Sort(pods, ranks, c.clock.Now())
 	return pods[:n]
 }
@@ -115,21 +114,17 @@ func (c *Controller) podsToDelete(rs *appsv1.ReplicaSet, active, namespacePods [
 // controller as rs (all ReplicaSets of its Deployment) and selected by it.
 // Upstream finds none for a workload without a controller, so a bare
 // ReplicaSet ranks every pod 0 and co-location never decides.
-func (c *Controller) relatedPods(rs *appsv1.ReplicaSet, namespacePods []*corev1.Pod) []*corev1.Pod {
-	selectors := map[types.UID]labels.Selector{}
-	for _, other := range c.kind.sameController(rs) {
-		if sel, err := metav1.LabelSelectorAsSelector(other.Spec.Selector); err == nil {
-			selectors[other.UID] = sel
-		}
-	}
+func (c *Controller) relatedPods(rs *appsv1.ReplicaSet) []*corev1.Pod {
 	var related []*corev1.Pod
-	for _, p := range namespacePods {
-		ref := metav1.GetControllerOfNoCopy(p)
-		if ref == nil {
+	for _, other := range c.kind.sameController(rs) {
+		sel, err := metav1.LabelSelectorAsSelector(other.Spec.Selector)
+		if err != nil {
 			continue
 		}
-		if sel, ok := selectors[ref.UID]; ok && sel.Matches(labels.Set(p.Labels)) {
-			related = append(related, p)
+		for _, p := range c.podsControlledBy(string(other.UID)) {
+			if sel.Matches(labels.Set(p.Labels)) {
+				related = append(related, p)
+			}
 		}
 	}
 	return related

@@ -40,21 +40,18 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		c.log.Error("invalid selector, not syncing", "key", key, "err", err)
 		return nil // retrying cannot fix the spec
 	}
-	namespacePods, err := c.pods.Pods(namespace).List(labels.Everything())
-	if err != nil {
-		return fmt.Errorf("list pods of %s: %w", key, err)
-	}
-	active, err := c.claim(ctx, rs, selector, filter(namespacePods, podranking.IsActive))
+	candidates := c.candidates(rs)
+	active, err := c.claim(ctx, rs, selector, filter(candidates, podranking.IsActive))
 	if err != nil {
 		return err
 	}
 	var terminating []*corev1.Pod
 	if c.terminating {
-		terminating = owned(rs, selector, filter(namespacePods, isTerminating))
+		terminating = owned(rs, selector, filter(candidates, isTerminating))
 	}
 	var manageErr error
 	if needsSync && rs.DeletionTimestamp == nil {
-		manageErr = c.manageReplicas(ctx, key, active, namespacePods, rs)
+		manageErr = c.manageReplicas(ctx, key, active, rs)
 	}
 	return c.finish(ctx, key, rs.DeepCopy(), active, terminating, manageErr)
 }
