@@ -10,17 +10,24 @@ import (
 // the shared pod informer.
 const nodeNameIndex = "nodelifecycle/spec.nodeName"
 
+// addNodeNameIndex adds the index unless it is there already. Every
+// component adds its indexes to the one shared pod informer while the
+// others start too, and GetIndexers hands out the informer's map without
+// its lock: reading it races with their AddIndexers. So the index is added
+// first and its presence probed with ByIndex, which reads under the lock;
+// an "indexer conflict" then only means an earlier call added it.
 func addNodeNameIndex(informer cache.SharedIndexInformer) error {
-	if _, ok := informer.GetIndexer().GetIndexers()[nodeNameIndex]; ok {
-		return nil
-	}
-	return informer.AddIndexers(cache.Indexers{nodeNameIndex: func(obj any) ([]string, error) {
+	err := informer.AddIndexers(cache.Indexers{nodeNameIndex: func(obj any) ([]string, error) {
 		pod, ok := obj.(*corev1.Pod)
 		if !ok || pod.Spec.NodeName == "" {
 			return nil, nil
 		}
 		return []string{pod.Spec.NodeName}, nil
 	}})
+	if _, probe := informer.GetIndexer().ByIndex(nodeNameIndex, ""); probe == nil {
+		return nil
+	}
+	return err
 }
 
 // podsOn lists the cached pods bound to node.

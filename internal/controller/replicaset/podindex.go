@@ -23,10 +23,13 @@ const controllerUIDIndex = "replicaset/controllerUID"
 func orphanKey(namespace string) string { return "orphan/" + namespace }
 
 // addControllerUIDIndex adds the index unless the other controller of this
-// package added it first; both may race to add it on one informer.
+// package added it first; both may race to add it on one informer, and
+// every other component adds its own indexes meanwhile. GetIndexers hands
+// out the informer's map without its lock, so presence is probed with
+// ByIndex, which reads under the lock.
 func addControllerUIDIndex(informer cache.SharedIndexInformer) error {
 	err := informer.AddIndexers(cache.Indexers{controllerUIDIndex: indexByControllerUID})
-	if _, ok := informer.GetIndexer().GetIndexers()[controllerUIDIndex]; ok {
+	if _, probe := informer.GetIndexer().ByIndex(controllerUIDIndex, ""); probe == nil {
 		return nil
 	}
 	if err != nil {

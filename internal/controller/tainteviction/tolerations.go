@@ -12,16 +12,23 @@ import (
 // it never collides with another component's index on the shared informer.
 const nodeNameIndex = "tainteviction/spec.nodeName"
 
+// addNodeNameIndex adds the index unless it is there already. Every
+// component adds its indexes to the one shared pod informer while the
+// others start too, and GetIndexers hands out the informer's map without
+// its lock: reading it races with their AddIndexers. So the index is added
+// first and its presence probed with ByIndex, which reads under the lock;
+// an "indexer conflict" then only means an earlier call added it.
 func addNodeNameIndex(informer cache.SharedIndexInformer) error {
-	if _, ok := informer.GetIndexer().GetIndexers()[nodeNameIndex]; ok {
-		return nil
-	}
-	return informer.AddIndexers(cache.Indexers{nodeNameIndex: func(obj any) ([]string, error) {
+	err := informer.AddIndexers(cache.Indexers{nodeNameIndex: func(obj any) ([]string, error) {
 		if pod, ok := obj.(*corev1.Pod); ok && pod.Spec.NodeName != "" {
 			return []string{pod.Spec.NodeName}, nil
 		}
 		return nil, nil
 	}})
+	if _, probe := informer.GetIndexer().ByIndex(nodeNameIndex, ""); probe == nil {
+		return nil
+	}
+	return err
 }
 
 // due tells whether the pod must go because of its node's NoExecute
