@@ -48,10 +48,13 @@ func unlimitedClient(b *testing.B, cfg *rest.Config) kubernetes.Interface {
 	return kubernetes.NewForConfigOrDie(cfg)
 }
 
+// nodePollInterval paces waitNodesReady: each poll lists every node.
+const nodePollInterval = 100 * time.Millisecond
+
 // waitNodesReady polls until n nodes report Ready.
 func waitNodesReady(ctx context.Context, client kubernetes.Interface, n int) error {
 	var ready int
-	err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, settleTimeout, true, func(ctx context.Context) (bool, error) {
+	err := wait.PollUntilContextTimeout(ctx, nodePollInterval, settleTimeout, true, func(ctx context.Context) (bool, error) {
 		nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return false, err

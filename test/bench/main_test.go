@@ -1,7 +1,7 @@
 package bench
 
 import (
-	"io"
+	"log/slog"
 	"os"
 	"testing"
 
@@ -12,7 +12,6 @@ import (
 // every event still queued when a benchmark's server stops, which would
 // bury the results.
 func TestMain(m *testing.M) {
-	klog.LogToStderr(false)
-	klog.SetOutput(io.Discard)
+	klog.SetSlogLogger(slog.New(slog.DiscardHandler))
 	os.Exit(m.Run())
 }

@@ -49,7 +49,7 @@ func watchSettled(ctx context.Context, client kubernetes.Interface, w workload) 
 
 // done says whether every pod is Ready and every PDB computed.
 func (s *settled) done() bool {
-	return s.readyPods.Load() == int64(s.want.pods()) && s.pdbs.Load() == int64(s.want.n)
+	return s.readyPods.Load() == int64(s.want.pods()) && s.pdbs.Load() == int64(s.want.pdbs())
 }
 
 // wait polls done every pollInterval until it holds or ctx ends.
@@ -62,7 +62,7 @@ func (s *settled) wait(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%d/%d pods Ready, %d/%d PDBs computed: %w",
-				s.readyPods.Load(), s.want.pods(), s.pdbs.Load(), s.want.n, ctx.Err())
+				s.readyPods.Load(), s.want.pods(), s.pdbs.Load(), s.want.pdbs(), ctx.Err())
 		case <-tick.C:
 		}
 	}

@@ -16,11 +16,20 @@ import (
 )
 
 // workload is n Deployments of replicas pods each, every one with a PDB
-// (maxUnavailable 1), in namespace ns.
+// (maxUnavailable 1) unless withoutPDBs, in namespace ns.
 type workload struct {
-	ns       string
-	n        int
-	replicas int32
+	ns          string
+	n           int
+	replicas    int32
+	withoutPDBs bool
+}
+
+// pdbs is how many PDBs the workload has.
+func (w workload) pdbs() int {
+	if w.withoutPDBs {
+		return 0
+	}
+	return w.n
 }
 
 // pods is how many pods the workload runs once it has settled.
@@ -69,8 +78,10 @@ func (w workload) create(ctx context.Context, client kubernetes.Interface) error
 
 // createOne creates one Deployment and its PDB.
 func (w workload) createOne(ctx context.Context, client kubernetes.Interface, name string) error {
-	if _, err := client.PolicyV1().PodDisruptionBudgets(w.ns).Create(ctx, w.pdb(name), metav1.CreateOptions{}); err != nil {
-		return fmt.Errorf("create PDB %s: %w", name, err)
+	if !w.withoutPDBs {
+		if _, err := client.PolicyV1().PodDisruptionBudgets(w.ns).Create(ctx, w.pdb(name), metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("create PDB %s: %w", name, err)
+		}
 	}
 	if _, err := client.AppsV1().Deployments(w.ns).Create(ctx, w.deployment(name), metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("create Deployment %s: %w", name, err)
