@@ -17,9 +17,11 @@ import (
 
 const (
 	// podWorkers sync pods; a sync is a few map lookups and at most two
-	// writes, so a few workers keep up with thousands of pods and the API
-	// server's write rate is the limit.
-	podWorkers = 4
+	// writes, so the workers mostly wait on the API server. A real node
+	// runs a goroutine per pod, and the scheduler binds 64 at a time:
+	// with 4 workers the status writes queued behind the bindings and
+	// pods became Ready seconds after they were bound.
+	podWorkers = 32
 	// nodeWorkers send heartbeats: two writes per node every 10 s.
 	nodeWorkers = 2
 )
