@@ -54,6 +54,7 @@ type drainer interface {
 }
 
 func testMixedDrain(t *testing.T, e *env, d drainer) {
+	e.dumpOnFailure(t)
 	m := e.mixedNode(t)
 	refusals := []struct {
 		name    string
@@ -187,16 +188,29 @@ func (m *mixed) wantDrained(t *testing.T, e *env) {
 	})
 }
 
-// mixedNode cordons node-2 and node-3 so that node-1 gets a DaemonSet pod,
-// a ReplicaSet pod with an emptyDir, a bare pod and a StatefulSet pod,
-// waits for all four to be Ready there, then uncordons the others.
+// poolLabel is a node label the mixed node's pods select: only node-1 has
+// it until they are all Ready there, then the other nodes get it too, so
+// that replacements may go anywhere but node-1. (Cordoning the other
+// nodes instead would race with the scheduler's node cache: a pod created
+// just after the cordon could still be bound to them.)
+const poolLabel = "e2e.evictd.io/pool"
+
+// inPool is a pod template that selects the nodes labelled poolLabel.
+func inPool(app string) corev1.PodTemplateSpec {
+	tmpl := podTemplate(map[string]string{"app": app}, nil)
+	tmpl.Spec.NodeSelector = map[string]string{poolLabel: "drain"}
+	return tmpl
+}
+
+// mixedNode gives node-1 a DaemonSet pod, a ReplicaSet pod with an
+// emptyDir, a bare pod and a StatefulSet pod, waits for all four to be
+// Ready there, then opens the other nodes to their replacements.
 func (e *env) mixedNode(t *testing.T) *mixed {
 	t.Helper()
 	ctx := t.Context()
-	e.setUnschedulable(t, "node-2", true)
-	e.setUnschedulable(t, "node-3", true)
+	e.run(t, "label", "node", "node-1", poolLabel+"=drain")
 	e.createDaemonSet(t, "kube-system", "agent")
-	scratch := podTemplate(map[string]string{"app": "scratch"}, nil)
+	scratch := inPool("scratch")
 	scratch.Spec.Volumes = []corev1.Volume{{Name: "cache", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
 	scratch.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "cache", MountPath: "/cache"}}
 	if _, err := e.client.AppsV1().ReplicaSets("default").Create(ctx, &appsv1.ReplicaSet{
@@ -205,8 +219,16 @@ func (e *env) mixedNode(t *testing.T) *mixed {
 	}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	e.createStatefulSet(t, "db", 1)
-	e.barePod(t, "bare", nil)
+	if _, err := e.client.AppsV1().StatefulSets("default").Create(ctx, &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: "db"},
+		Spec:       appsv1.StatefulSetSpec{Replicas: ptr.To[int32](1), ServiceName: "db", Selector: selector("db"), Template: inPool("db")},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	bare := inPool("bare")
+	if _, err := e.client.CoreV1().Pods("default").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "bare", Labels: bare.Labels}, Spec: bare.Spec}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 
 	m := &mixed{node: "node-1"}
 	e.eventually(t, "4 Ready pods on node-1", func() bool {
@@ -225,8 +247,7 @@ func (e *env) mixedNode(t *testing.T) *mixed {
 		}
 		return m.daemon != nil && m.scratch != nil && m.db != nil && m.bare != nil
 	})
-	e.setUnschedulable(t, "node-2", false)
-	e.setUnschedulable(t, "node-3", false)
+	e.run(t, "label", "node", "node-2", "node-3", poolLabel+"=drain")
 	return m
 }
 

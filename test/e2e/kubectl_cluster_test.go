@@ -16,6 +16,7 @@ import (
 func TestClusterRolloutStatus(t *testing.T) {
 	t.Parallel()
 	withCluster(t, defaultKubectl, func(t *testing.T, e *env) {
+		e.dumpOnFailure(t)
 		e.rollingDeployment(t, "default", "web", 2, 1)
 		e.createStatefulSet(t, "db", 2)
 		e.createDaemonSet(t, "default", "agent")
@@ -54,6 +55,7 @@ func TestClusterRolloutStatus(t *testing.T) {
 func TestClusterDeleteNamespace(t *testing.T) {
 	t.Parallel()
 	withCluster(t, defaultKubectl, func(t *testing.T, e *env) {
+		e.dumpOnFailure(t)
 		e.run(t, "create", "namespace", "shop")
 		e.rollingDeployment(t, "shop", "web", 2, 1)
 		e.run(t, "-n", "shop", "rollout", "status", "deployment/web", "--timeout=60s")
@@ -84,6 +86,7 @@ const logLine = `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z `
 func TestClusterLogs(t *testing.T) {
 	t.Parallel()
 	withCluster(t, defaultKubectl, func(t *testing.T, e *env) {
+		e.dumpOnFailure(t)
 		e.barePod(t, "quiet", nil)
 		e.barePod(t, "crasher", map[string]string{"sim.evictd.io/crash-after": "2s"})
 		e.eventually(t, "quiet Ready", func() bool { return podReady(e.pod(t, "quiet")) })

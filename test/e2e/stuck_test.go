@@ -33,6 +33,7 @@ const neverReady = `{"spec":{"template":{"metadata":{"annotations":{"sim.evictd.
 func TestStuckEviction(t *testing.T) {
 	t.Parallel()
 	withCluster(t, defaultKubectl, func(t *testing.T, e *env) {
+		e.dumpOnFailure(t)
 		e.rollingDeployment(t, "default", "web", 3, 1)
 		e.minAvailableBudget(t, "web", 2)
 		e.eventually(t, "3 Ready pods", func() bool { return len(e.readyPods(t, "app=web")) == 3 })

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -129,4 +131,30 @@ func (e *env) budget(t *testing.T, name string) *policyv1.PodDisruptionBudget {
 		t.Fatal(err)
 	}
 	return pdb
+}
+
+// dumpOnFailure logs every pod and node of the cluster when t fails, so
+// that a timed-out wait shows what the cluster looked like.
+func (e *env) dumpOnFailure(t *testing.T) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		ctx := context.Background() // t's context is cancelled by now
+		if nodes, err := e.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{}); err == nil {
+			for _, n := range nodes.Items {
+				t.Logf("node %s: unschedulable %t, taints %v", n.Name, n.Spec.Unschedulable, n.Spec.Taints)
+			}
+		}
+		if pods, err := e.client.CoreV1().Pods("").List(ctx, metav1.ListOptions{}); err == nil {
+			for _, p := range pods.Items {
+				t.Logf("pod %s/%s: %s", p.Namespace, p.Name, podSummary(&p))
+			}
+		}
+		if events, err := e.client.CoreV1().Events("").List(ctx, metav1.ListOptions{}); err == nil {
+			for _, ev := range events.Items {
+				t.Logf("event %s %s/%s: %s %s", ev.LastTimestamp.Format(time.RFC3339), ev.InvolvedObject.Kind, ev.InvolvedObject.Name, ev.Reason, ev.Message)
+			}
+		}
+	})
 }
