@@ -81,8 +81,10 @@ const logLine = `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z `
 
 // TestClusterLogs: `kubectl logs` shows the lines the simulated kubelet
 // logs for a container; `-f` streams them and keeps running until it is
-// stopped, or ends by itself when the container exits; `--previous` shows
-// the instance before a crash (sim.evictd.io/crash-after).
+// stopped, or ends by itself when the container exits (deleted: SIGTERM,
+// exit 143; crashed: exit 1); `--previous` shows the instance before a
+// crash (sim.evictd.io/crash-after) and is refused for one that never
+// restarted.
 func TestClusterLogs(t *testing.T) {
 	t.Parallel()
 	withCluster(t, defaultKubectl, func(t *testing.T, e *env) {
@@ -99,6 +101,16 @@ func TestClusterLogs(t *testing.T) {
 		follow.expectStdout(t, logLine+`started$`)
 		follow.expectStdout(t, logLine+`ready$`)
 		follow.stop(t)
+		res = e.runExit(t, 1, "logs", "quiet", "--previous")
+		wantLine(t, res.stderr, `previous terminated container "app" in pod "quiet" not found$`)
+
+		// Following a pod that is deleted shows its end, then returns.
+		follow = e.start(t, "logs", "-f", "quiet")
+		follow.expectStdout(t, logLine+`ready$`)
+		e.run(t, "delete", "pod", "quiet", "--wait=false")
+		follow.expectStdout(t, logLine+`SIGTERM received$`)
+		follow.expectStdout(t, logLine+`exited with code 143$`)
+		follow.wait(t, 0)
 
 		// Following the crasher ends when its container exits.
 		crash := e.start(t, "logs", "-f", "crasher")
