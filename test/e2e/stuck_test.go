@@ -26,10 +26,11 @@ const neverReady = `{"spec":{"template":{"metadata":{"annotations":{"sim.evictd.
 //     global timeout;
 //   - deleting the blocked pod directly (kubectl delete pod) goes through
 //     regardless of the budget and lets a waiting drain finish;
-//   - with the budget raised above what is healthy, the default policy
-//     (IfHealthyBudget) protects the never-ready pods too, while
-//     unhealthyPodEvictionPolicy AlwaysAllow lets them be evicted (201)
-//     and the healthy ones stay protected (429).
+//   - the default policy (IfHealthyBudget) lets a never-ready pod be
+//     evicted while the budget is met, but protects it too once the
+//     budget is raised above what is healthy; unhealthyPodEvictionPolicy
+//     AlwaysAllow then lets it be evicted (201) while the healthy ones
+//     stay protected (429).
 func TestStuckEviction(t *testing.T) {
 	t.Parallel()
 	withCluster(t, defaultKubectl, func(t *testing.T, e *env) {
@@ -135,6 +136,10 @@ func (e *env) deleteEndsStuckDrain(t *testing.T, node string, healthy []corev1.P
 func (e *env) alwaysAllowEvictsUnhealthy(t *testing.T) {
 	t.Helper()
 	// The old ReplicaSet replaced the deleted pod on another node.
+	_, unhealthy := e.waitStuck(t)
+	// IfHealthyBudget: while the budget is met (2 healthy of 2), an unready
+	// pod may go; the new ReplicaSet makes another.
+	e.wantEvictions(t, http.StatusCreated, unhealthy)
 	healthy, unhealthy := e.waitStuck(t)
 
 	e.mergePatch(t, "pdb/web", `{"spec":{"minAvailable":3}}`)
@@ -142,7 +147,7 @@ func (e *env) alwaysAllowEvictsUnhealthy(t *testing.T) {
 	if pdb := e.budget(t, "web"); pdb.Status.CurrentHealthy != 2 || pdb.Status.DesiredHealthy != 3 {
 		t.Fatalf("budget status %+v, want 2 healthy of 3 desired", pdb.Status)
 	}
-	// IfHealthyBudget: an unready pod may go only while the budget is met.
+	// IfHealthyBudget: not when the budget is not met.
 	e.wantEvictions(t, http.StatusTooManyRequests, unhealthy)
 
 	e.mergePatch(t, "pdb/web", `{"spec":{"unhealthyPodEvictionPolicy":"AlwaysAllow"}}`)
