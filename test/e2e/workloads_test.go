@@ -158,3 +158,31 @@ func (e *env) dumpOnFailure(t *testing.T) {
 		}
 	})
 }
+
+func selector(app string) *metav1.LabelSelector {
+	return &metav1.LabelSelector{MatchLabels: map[string]string{"app": app}}
+}
+
+// createDaemonSet creates DaemonSet ns/name of pods app=name.
+func (e *env) createDaemonSet(t *testing.T, ns, name string) {
+	t.Helper()
+	_, err := e.client.AppsV1().DaemonSets(ns).Create(t.Context(), &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       appsv1.DaemonSetSpec{Selector: selector(name), Template: podTemplate(map[string]string{"app": name}, nil)},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create daemonset %s/%s: %v", ns, name, err)
+	}
+}
+
+// createStatefulSet creates StatefulSet default/name of pods app=name.
+func (e *env) createStatefulSet(t *testing.T, name string, replicas int32) {
+	t.Helper()
+	if _, err := e.client.AppsV1().StatefulSets("default").Create(t.Context(), &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: appsv1.StatefulSetSpec{Replicas: ptr.To(replicas), ServiceName: name, Selector: selector(name),
+			Template: podTemplate(map[string]string{"app": name}, nil)},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create statefulset %s: %v", name, err)
+	}
+}
