@@ -52,9 +52,14 @@ func BenchmarkDrain(b *testing.B) {
 	})
 }
 
-// drainer drains node to the end and returns how many of its evictions
-// were answered 429.
-type drainer func(ctx context.Context, c drainTarget, node string) (int, error)
+// drainer drains node to the end and counts the 429s it was answered.
+type drainer func(ctx context.Context, c drainTarget, node string) (tooMany, error)
+
+// tooMany counts 429s: budget are the evictions a PDB refused, the ones
+// drain itself retries 5 s later; throttled are those carrying
+// Retry-After (the server's inflight limit, or a budget "still being
+// processed"), which client-go retries by itself and drain never sees.
+type tooMany struct{ budget, throttled int64 }
 
 // drainTarget is the cluster to drain: its server and a kubeconfig file.
 type drainTarget struct {
@@ -78,12 +83,13 @@ func benchmarkDrain(b *testing.B, drainNode drainer) {
 		target := drainTarget{srv: srv, kubeconfig: kubeconfig}
 		b.StartTimer()
 		start := time.Now()
-		var retries atomic.Int64
+		var budget, throttled atomic.Int64
 		var wg sync.WaitGroup
 		for i := range drainedNodes {
 			wg.Go(func() {
 				n, err := drainNode(ctx, target, fmt.Sprintf("node-%d", i+1))
-				retries.Add(int64(n))
+				budget.Add(n.budget)
+				throttled.Add(n.throttled)
 				if err != nil {
 					b.Error(err)
 				}
@@ -92,7 +98,8 @@ func benchmarkDrain(b *testing.B, drainNode drainer) {
 		wg.Wait()
 		b.StopTimer()
 		b.ReportMetric(time.Since(start).Seconds(), "s/drained")
-		b.ReportMetric(float64(retries.Load()), "429s")
+		b.ReportMetric(float64(budget.Load()), "budget-429s")
+		b.ReportMetric(float64(throttled.Load()), "retry-after-429s")
 		cancel()
 		stopCluster(b, srv)
 	}
@@ -112,15 +119,16 @@ func settle(ctx context.Context, client kubernetes.Interface, w workload) error 
 
 // drainWithLibrary cordons and drains node as kubectl drain
 // --ignore-daemonsets --delete-emptydir-data does, counting the 429s seen
-// on the wire (the library prints a retry line for each).
-func drainWithLibrary(ctx context.Context, c drainTarget, node string) (int, error) {
-	var tooMany atomic.Int64
+// on the wire.
+func drainWithLibrary(ctx context.Context, c drainTarget, node string) (tooMany, error) {
+	var budget, throttled atomic.Int64
 	cfg := rest.CopyConfig(c.srv.RESTConfig())
 	cfg.QPS = -1
-	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return count429(rt, &tooMany) }
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return count429(rt, &budget, &throttled) }
+	counted := func() tooMany { return tooMany{budget: budget.Load(), throttled: throttled.Load()} }
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		return 0, err
+		return tooMany{}, err
 	}
 	h := &drain.Helper{
 		Ctx: ctx, Client: client, GracePeriodSeconds: -1, Timeout: 2 * settleTimeout,
@@ -128,38 +136,43 @@ func drainWithLibrary(ctx context.Context, c drainTarget, node string) (int, err
 	}
 	n, err := client.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
 	if err != nil {
-		return 0, err
+		return counted(), err
 	}
 	if err := drain.RunCordonOrUncordon(h, n, true); err != nil {
-		return 0, fmt.Errorf("cordon %s: %w", node, err)
+		return counted(), fmt.Errorf("cordon %s: %w", node, err)
 	}
 	if err := drain.RunNodeDrain(h, node); err != nil {
-		return int(tooMany.Load()), fmt.Errorf("drain %s: %w", node, err)
+		return counted(), fmt.Errorf("drain %s: %w", node, err)
 	}
-	return int(tooMany.Load()), nil
+	return counted(), nil
 }
 
 // drainWithKubectl runs the installed kubectl drain and counts its retry
-// lines, one per 429.
-func drainWithKubectl(ctx context.Context, c drainTarget, node string) (int, error) {
+// lines, one per budget 429 (client-go's own retries are not printed).
+func drainWithKubectl(ctx context.Context, c drainTarget, node string) (tooMany, error) {
 	cmd := exec.CommandContext(ctx, "kubectl", "--kubeconfig", c.kubeconfig, "drain", node,
 		"--ignore-daemonsets", "--delete-emptydir-data", "--timeout", (2 * settleTimeout).String())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
-	retries := bytes.Count(stderr.Bytes(), retryLine)
+	retries := tooMany{budget: int64(bytes.Count(stderr.Bytes(), retryLine))}
 	if err != nil {
 		return retries, fmt.Errorf("kubectl drain %s: %w\n%s", node, err, stderr.Bytes())
 	}
 	return retries, nil
 }
 
-// count429 counts the 429 answers rt receives.
-func count429(rt http.RoundTripper, n *atomic.Int64) http.RoundTripper {
+// count429 counts the 429 answers rt receives: with Retry-After into
+// throttled, without into budget.
+func count429(rt http.RoundTripper, budget, throttled *atomic.Int64) http.RoundTripper {
 	return roundTripperFunc(func(req *http.Request) (*http.Response, error) {
 		resp, err := rt.RoundTrip(req)
-		if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-			n.Add(1)
+		switch {
+		case err != nil || resp.StatusCode != http.StatusTooManyRequests:
+		case resp.Header.Get("Retry-After") != "":
+			throttled.Add(1)
+		default:
+			budget.Add(1)
 		}
 		return resp, err
 	})
