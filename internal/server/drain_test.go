@@ -59,6 +59,9 @@ func TestDrainLibraryRetriesUntilTheBudgetAllows(t *testing.T) {
 
 	var out, errOut syncBuffer
 	var once sync.Once
+	var replaced sync.WaitGroup
+	defer replaced.Wait()
+	drained := make(chan struct{})
 	h := &drain.Helper{
 		Ctx: ctx, Client: client, GracePeriodSeconds: -1, IgnoreAllDaemonSets: true,
 		Timeout: time.Minute, EvictErrorRetryDelay: 200 * time.Millisecond,
@@ -68,8 +71,23 @@ func TestDrainLibraryRetriesUntilTheBudgetAllows(t *testing.T) {
 				t.Errorf("pod %s: usingEviction %v, err %v", pod.Name, usingEviction, err)
 			}
 			// The first eviction is through: a ReplicaSet would now start a
-			// replacement, which becomes Ready on the other node.
-			once.Do(func() { replicaPod(t, client, "web-d", "n2") })
+			// replacement, which becomes Ready on the other node. It waits
+			// for the second eviction's 429: made at once, it could be
+			// Ready before that eviction's conflict retry (500 ms) re-read
+			// the budget, and the test would race the backoff.
+			once.Do(func() {
+				replaced.Go(func() {
+					for !strings.Contains(errOut.String(), budgetRefusal) {
+						select {
+						case <-drained: // no 429 came: the test fails below
+						case <-time.After(20 * time.Millisecond):
+							continue
+						}
+						break
+					}
+					replicaPod(t, client, "web-d", "n2")
+				})
+			})
 		},
 	}
 	node, err := client.CoreV1().Nodes().Get(ctx, "n1", metav1.GetOptions{})
@@ -79,10 +97,12 @@ func TestDrainLibraryRetriesUntilTheBudgetAllows(t *testing.T) {
 	if err := drain.RunCordonOrUncordon(h, node, true); err != nil {
 		t.Fatalf("cordon: %v", err)
 	}
-	if err := drain.RunNodeDrain(h, "n1"); err != nil {
+	err = drain.RunNodeDrain(h, "n1")
+	close(drained)
+	if err != nil {
 		t.Fatalf("drain: %v\nout: %s\nerr: %s", err, out.String(), errOut.String())
 	}
-	if !strings.Contains(errOut.String(), "Cannot evict pod as it would violate the pod's disruption budget.") {
+	if !strings.Contains(errOut.String(), budgetRefusal) {
 		t.Errorf("drain never reported a budget 429; stderr:\n%s", errOut.String())
 	}
 	pods, err := client.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=n1"})
@@ -100,6 +120,9 @@ func TestDrainLibraryRetriesUntilTheBudgetAllows(t *testing.T) {
 		t.Error("n1 is not cordoned")
 	}
 }
+
+// budgetRefusal is what drain prints of an eviction's budget 429.
+const budgetRefusal = "Cannot evict pod as it would violate the pod's disruption budget."
 
 // replicaPod is a Ready pod of ReplicaSet web on node, deleted at once.
 func replicaPod(t *testing.T, client kubernetes.Interface, name, node string) {

@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,7 +14,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/util/managedfields"
@@ -57,8 +57,10 @@ type Config struct {
 	// Kubelet, with Kubelet.Nodes > 0, runs that many simulated kubelets in
 	// the process (whatever Controllers selects); they also serve pods/log.
 	Kubelet kubelet.Options
-	Clock   clock.WithTicker
-	Log     *slog.Logger
+	// Limits bound connections: timeouts and how many may be open.
+	Limits Limits
+	Clock  clock.WithTicker
+	Log    *slog.Logger
 }
 
 // Server is a running evictd API server.
@@ -77,6 +79,9 @@ type Server struct {
 	controllers     sync.WaitGroup
 	// kubelets are the in-process simulated kubelets, if any.
 	kubelets *kubelet.Simulator
+	// errors logs what goes wrong outside any handler's answer (TLS
+	// failures, panics, refused connections) at a bounded rate.
+	errors *limitedLog
 }
 
 // typeConverter is built once per process, on first use: it parses the
@@ -100,6 +105,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	st := cfg.Storage
 	if st == nil {
 		st = memory.New(memory.Options{})
@@ -144,21 +150,36 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	s := &Server{cfg: cfg, api: api, storage: st, listener: ln, served: make(chan error, 1), kubelets: sim}
+	s := &Server{cfg: cfg, api: api, storage: st, served: make(chan error, 1), kubelets: sim, errors: newLimitedLog(cfg.Log, cfg.Clock)}
 	s.url = "https://" + dialAddress(ln.Addr())
-	s.http = &http.Server{
-		Handler:           s.authenticate(apiserver.LimitInflight(api, inflight(cfg.MaxRequestsInflight, apiserver.DefaultMaxRequestsInflight), inflight(cfg.MaxMutatingRequestsInflight, apiserver.DefaultMaxMutatingRequestsInflight))),
-		TLSConfig:         tlsConfig,
-		ReadHeaderTimeout: 30 * time.Second,
-		// kube-apiserver's --http2-max-streams-per-connection default:
-		// clients such as drain send hundreds of requests at once on one
-		// connection.
-		HTTP2:    &http.HTTP2Config{MaxConcurrentStreams: 1000},
-		ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelDebug),
-	}
-	go func() { s.served <- s.http.ServeTLS(ln, "", "") }()
+	s.listener = newLimitListener(ln, cfg.Limits.MaxConnections, func(remote net.Addr, limit int) {
+		s.errors.Log(slog.LevelWarn, "connections", "connection limit reached: closed a new connection",
+			slog.Int("limit", limit), slog.String("remote", remote.String()))
+	})
+	s.http = s.newHTTPServer(tlsConfig)
+	go func() { s.served <- s.http.ServeTLS(s.listener, "", "") }()
 	s.startControllers()
 	return s, nil
+}
+
+// newHTTPServer builds the HTTP server: request log and panic recovery
+// outermost (so refused requests are logged too), then authentication,
+// the write-timeout exemption of long-running requests, the in-flight
+// limits and the API. Every timeout and limit comes from cfg.Limits.
+func (s *Server) newHTTPServer(tlsConfig *tls.Config) *http.Server {
+	cfg := s.cfg
+	limited := apiserver.LimitInflight(s.api,
+		inflight(cfg.MaxRequestsInflight, apiserver.DefaultMaxRequestsInflight),
+		inflight(cfg.MaxMutatingRequestsInflight, apiserver.DefaultMaxMutatingRequestsInflight))
+	return &http.Server{
+		Handler:           s.logRequests(s.authenticate(exemptLongRunning(limited))),
+		TLSConfig:         tlsConfig,
+		ReadHeaderTimeout: cfg.Limits.ReadHeaderTimeout,
+		IdleTimeout:       cfg.Limits.IdleTimeout,
+		WriteTimeout:      cfg.Limits.WriteTimeout,
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: cfg.Limits.MaxStreamsPerConnection},
+		ErrorLog:          newHTTPErrorLog(s.errors),
+	}
 }
 
 // startControllers runs the in-process controllers, scheduler and
