@@ -36,7 +36,7 @@ func TestBridgeKlogConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			bridgeKlog(slog.New(slog.NewTextHandler(&syncBuffer{}, nil)))
+			bridgeKlog(slog.New(slog.NewTextHandler(&syncBuffer{}, nil)), 0)
 			klog.Info("concurrent")
 			klog.Background().WithValues("k", "v").Info("derived")
 		})
@@ -44,7 +44,7 @@ func TestBridgeKlogConcurrent(t *testing.T) {
 	wg.Wait()
 
 	var latest syncBuffer
-	bridgeKlog(slog.New(slog.NewTextHandler(&latest, nil)))
+	bridgeKlog(slog.New(slog.NewTextHandler(&latest, nil)), 0)
 	klog.Background().WithValues("component", "test").Info("to the latest")
 	if out := latest.String(); !strings.Contains(out, "to the latest") || !strings.Contains(out, "component=test") {
 		t.Errorf("latest logger got %q, want the message with component=test", out)
@@ -66,4 +66,41 @@ func TestExecuteConcurrent(t *testing.T) {
 		wg.Go(func() { klog.Info("logging meanwhile") })
 	}
 	wg.Wait()
+}
+
+// TestKlogVerbosityIsReadable: klog's V(n) lines are shown as DEBUG with
+// v=n when n is within -v, never as "DEBUG+3", and hidden beyond it. Not
+// parallel: it switches the process-wide klog destination.
+func TestKlogVerbosityIsReadable(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		verbosity int
+		want      []string
+		hidden    []string
+	}{
+		{"default", 0, []string{"level=INFO msg=zero"}, []string{"one", "two", "three"}},
+		{"-v", 1, []string{"level=INFO msg=zero", "level=DEBUG msg=one v=1"}, []string{"two", "three", "DEBUG+"}},
+		{"-v=2", 2, []string{"level=DEBUG msg=one v=1", "level=DEBUG msg=two v=2"}, []string{"three", "DEBUG+"}},
+		{"-v=5", 5, []string{"level=DEBUG msg=three v=5"}, []string{"DEBUG+", "DEBUG-"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out syncBuffer
+			bridgeKlog(newLogger(&out, tc.verbosity), tc.verbosity)
+			log := klog.Background()
+			log.Info("zero")
+			log.V(1).Info("one")
+			log.V(2).Info("two")
+			log.V(5).Info("three")
+			for _, w := range tc.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+			for _, h := range tc.hidden {
+				if strings.Contains(out.String(), h) {
+					t.Errorf("output has %q:\n%s", h, out.String())
+				}
+			}
+		})
+	}
 }

@@ -22,26 +22,24 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
-	var verbose bool
+	var verbosity int
 	root := &cobra.Command{
 		Use:           "evictd",
 		Short:         "A Kubernetes API server for rehearsing and studying API-initiated eviction",
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log at debug level")
+	root.PersistentFlags().CountVarP(&verbosity, "verbose", "v", verbosityHelp)
 	logger := func() *slog.Logger {
-		level := slog.LevelInfo
-		if verbose {
-			level = slog.LevelDebug
-		}
-		l := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+		l := newLogger(stderr, verbosity)
 		// client-go and apimachinery log through klog: send it to slog too.
-		bridgeKlog(l)
+		bridgeKlog(l, verbosity)
 		return l
 	}
-	root.AddCommand(newServe(stdout, logger), newControllers(logger), newKubelet(logger))
+	root.AddCommand(newServe(stdout, logger), newControllers(logger), newKubelet(logger), newVersion(stdout))
 	return root
 }

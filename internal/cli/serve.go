@@ -19,6 +19,11 @@ import (
 // shutdownGrace bounds how long serve waits for in-flight requests on exit.
 const shutdownGrace = 10 * time.Second
 
+// memoryStoreNote is said at start-up: nothing survives a restart (until
+// a durable store exists), and a user must not find that out by losing
+// work.
+const memoryStoreNote = "in memory only: every object is lost when evictd stops"
+
 type serveOptions struct {
 	listen        string
 	dataDir       string
@@ -36,6 +41,9 @@ func newServe(stdout io.Writer, logger func() *slog.Logger) *cobra.Command {
 		Short: "Run the API server (HTTPS, bearer token) and write a kubeconfig for it",
 		Long: `serve runs evictd's Kubernetes API server with an in-memory store.
 
+Every object (pods, nodes, deployments, budgets…) lives in memory only and
+is lost when serve stops: a restart begins with an empty cluster.
+
 It keeps its CA, serving certificate and token in --data-dir (reused on
 restart, so kubeconfigs stay valid) and writes a kubeconfig to
 --kubeconfig-out that kubectl and client-go can use at once.`,
@@ -46,7 +54,7 @@ restart, so kubeconfigs stay valid) and writes a kubeconfig to
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:6443", "address to serve HTTPS on")
-	f.StringVar(&o.dataDir, "data-dir", ".evictd", "directory for the CA, serving certificate and token")
+	f.StringVar(&o.dataDir, "data-dir", ".evictd", "directory for the CA, serving certificate and token (objects are not kept: they live in memory)")
 	f.StringVar(&o.kubeconfigOut, "kubeconfig-out", "evictd.kubeconfig", "where to write the kubeconfig")
 	f.IntVar(&o.maxInflight, "max-requests-inflight", 400, "maximum read-only requests served at once (429 beyond; watches are not counted); 0 for no limit")
 	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", 200, "maximum mutating requests served at once (429 beyond); 0 for no limit")
@@ -84,8 +92,8 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 		return err
 	}
 	abs, _ := filepath.Abs(o.kubeconfigOut)
-	log.Info("serving", "url", srv.URL(), "kubeconfig", abs, "dataDir", o.dataDir)
-	fmt.Fprintf(stdout, "evictd is serving on %s; use it with: export KUBECONFIG=%s\n", srv.URL(), abs)
+	log.Info("serving", "url", srv.URL(), "kubeconfig", abs, "dataDir", o.dataDir, "store", memoryStoreNote)
+	fmt.Fprintf(stdout, "evictd is serving on %s; use it with: export KUBECONFIG=%s\n%s.\n", srv.URL(), abs, memoryStoreNote)
 	<-ctx.Done()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
