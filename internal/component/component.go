@@ -29,9 +29,21 @@ type Component struct {
 }
 
 // Run starts every component in its own goroutine on the shared c, and
-// returns when ctx has ended and all of them have returned. It shuts the
-// shared informers and event broadcaster down last.
+// returns when ctx has ended and all of them have returned. It owns the
+// event broadcaster's whole life: recording to the API starts before any
+// component can emit an event, and the broadcaster is shut down last,
+// after every component and informer has stopped. A Context runs once: a
+// second Run would start a watcher on a stopped broadcaster (klog's
+// "Unable start event watcher … broadcaster already stopped", which a
+// broadcaster shut down by an already-ended context used to print when a
+// test server stopped right after starting).
 func Run(ctx context.Context, c *Context, components []Component) {
+	if !c.ran.CompareAndSwap(false, true) {
+		c.Log.Error("components not started: this Context has already run, its informers and event broadcaster are stopped",
+			"components", Names(components))
+		return
+	}
+	c.startRecording()
 	var wg sync.WaitGroup
 	wg.Go(func() { c.resetMapper(ctx) })
 	for _, comp := range components {

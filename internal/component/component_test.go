@@ -1,14 +1,18 @@
 package component
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
 	clocktesting "k8s.io/utils/clock/testing"
 )
 
@@ -76,5 +80,39 @@ func TestRunReturnsWhenItsContextEnds(t *testing.T) {
 	Run(ctx, c, []Component{comp})
 	if stopped != 1 {
 		t.Errorf("component returned %d times, want 1", stopped)
+	}
+}
+
+// TestRunOnceOwnsTheEventBroadcaster: Run starts and stops the event
+// broadcaster; a second Run on the same Context is refused with an error
+// line instead of closing the stopped informers again (a panic) or
+// watching a stopped broadcaster ("Unable start event watcher").
+// Not parallel: it redirects klog's process-wide output.
+func TestRunOnceOwnsTheEventBroadcaster(t *testing.T) {
+	var klogOut bytes.Buffer
+	klog.LogToStderr(false)
+	klog.SetOutput(&klogOut)
+	defer func() {
+		klog.SetOutput(os.Stderr)
+		klog.LogToStderr(true)
+	}()
+	var logs bytes.Buffer
+	c, err := NewContext(&rest.Config{Host: "http://127.0.0.1:1"}, Options{
+		Clock: clocktesting.NewFakeClock(time.Unix(0, 0)),
+		Log:   slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // a server stopped right after it started
+	Run(ctx, c, nil)
+	Run(ctx, c, nil)
+	klog.Flush()
+	if strings.Contains(klogOut.String(), "Unable") {
+		t.Errorf("klog: %s", klogOut.String())
+	}
+	if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "already run") {
+		t.Errorf("second Run not refused: %q", logs.String())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -64,6 +65,9 @@ type Context struct {
 
 	events record.EventBroadcaster
 	stop   chan struct{}
+	// ran is set by the first Run: a Context's informers and broadcaster
+	// cannot be restarted once stopped.
+	ran atomic.Bool
 }
 
 // Options tunes NewContext; the zero value is valid.
@@ -108,8 +112,9 @@ func NewContext(cfg *rest.Config, opts Options) (*Context, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scale client: %w", err)
 	}
+	// No context is given to the broadcaster: one that ended would shut it
+	// down on its own, racing Run. Run starts and stops it.
 	events := record.NewBroadcaster(record.WithCorrelatorOptions(record.CorrelatorOptions{Clock: opts.Clock}))
-	events.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: client.CoreV1().Events("")})
 	return &Context{
 		Config:            cfg,
 		Client:            client,
@@ -160,6 +165,11 @@ func (c *Context) resetMapper(ctx context.Context) {
 			c.Mapper.Reset()
 		}
 	}
+}
+
+// startRecording sends the recorded events to the API server's Events.
+func (c *Context) startRecording() {
+	c.events.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.Client.CoreV1().Events("")})
 }
 
 // shutdown stops the informers and waits for them, then the broadcaster.
