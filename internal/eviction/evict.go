@@ -33,24 +33,31 @@ func (r *Request) dryRun() bool { return len(r.Options.DryRun) > 0 }
 // evicted (or would be, in a dry run); errors are StatusErrors (404, 409,
 // 429, 403, 500) as kube-apiserver answers them.
 func (e *Evictor) Evict(ctx context.Context, req *Request) error {
+	pdb, err := e.evict(ctx, req)
+	e.logDecision(ctx, req, pdb, err)
+	return err
+}
+
+// evict is Evict's decision; pdb names the budget that decided, if any.
+func (e *Evictor) evict(ctx context.Context, req *Request) (pdbName string, err error) {
 	pod, done, err := e.bypass(ctx, req)
 	if done || err != nil {
-		return err
+		return "", err
 	}
 	pdb, err := e.matchingPDB(ctx, pod)
-	if err != nil {
-		return err
-	}
-	if pdb == nil {
-		return e.addConditionAndDelete(ctx, req, pod.Name, req.Options)
+	if err != nil || pdb == nil {
+		if err == nil {
+			err = e.addConditionAndDelete(ctx, req, pod.Name, req.Options)
+		}
+		return "", err
 	}
 	if !podReady(pod) && skipBudget(pdb) {
-		return e.evictUnhealthy(ctx, req, pod, pdb.Name)
+		return pdb.Name, e.evictUnhealthy(ctx, req, pod, pdb.Name)
 	}
 	if err := e.consumeBudget(ctx, req, pod, pdb); err != nil {
-		return err
+		return pdb.Name, err
 	}
-	return e.addConditionAndDelete(ctx, req, pod.Name, req.Options)
+	return pdb.Name, e.addConditionAndDelete(ctx, req, pod.Name, req.Options)
 }
 
 // bypass is Phase A: Pending, terminal and already-deleting pods are

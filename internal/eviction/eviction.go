@@ -8,6 +8,7 @@ package eviction
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -47,6 +48,7 @@ type Evictor struct {
 	pdbs    Store
 	clock   clock.Clock
 	backoff wait.Backoff
+	log     *slog.Logger
 }
 
 // Options tunes an Evictor.
@@ -56,6 +58,9 @@ type Options struct {
 	// Backoff paces conflict retries; zero means DefaultBackoff. Tests
 	// shorten it.
 	Backoff wait.Backoff
+	// Log receives one INFO line per eviction decision; nil means
+	// slog.Default().
+	Log *slog.Logger
 }
 
 // New returns an Evictor over the pod and PodDisruptionBudget stores.
@@ -66,5 +71,8 @@ func New(pods, pdbs Store, opts Options) *Evictor {
 	if opts.Backoff.Steps == 0 {
 		opts.Backoff = DefaultBackoff
 	}
-	return &Evictor{pods: pods, pdbs: pdbs, clock: opts.Clock, backoff: opts.Backoff}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	return &Evictor{pods: pods, pdbs: pdbs, clock: opts.Clock, backoff: opts.Backoff, log: opts.Log}
 }

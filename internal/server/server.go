@@ -302,7 +302,7 @@ func newEvictor(api *apiserver.Server, cfg Config) (*eviction.Evictor, error) {
 	if !ok {
 		return nil, errors.New("eviction: poddisruptionbudgets are not served")
 	}
-	return eviction.New(pods, pdbs, eviction.Options{Clock: cfg.Clock, Backoff: cfg.EvictionBackoff}), nil
+	return eviction.New(pods, pdbs, eviction.Options{Clock: cfg.Clock, Backoff: cfg.EvictionBackoff, Log: cfg.Log}), nil
 }
 
 // splitHostPort returns the host clients dial and the port of addr.
