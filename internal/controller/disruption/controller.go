@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/informers"
@@ -239,7 +240,7 @@ func (c *Controller) processNextPDB(ctx context.Context) bool {
 	}
 	defer c.queue.Done(key)
 	if err := c.sync(ctx, key); err != nil {
-		c.log.Error("syncing PodDisruptionBudget, requeuing", "pdb", key, "err", err)
+		c.logRequeue(ctx, "syncing PodDisruptionBudget, requeuing", "pdb", key, err)
 		c.queue.AddRateLimited(key)
 		return true
 	}
@@ -266,10 +267,21 @@ func (c *Controller) processNextStalePod(ctx context.Context) bool {
 	}
 	defer c.staleQueue.Done(key)
 	if err := c.syncStalePod(ctx, key); err != nil {
-		c.log.Error("clearing stale DisruptionTarget condition, requeuing", "pod", key, "err", err)
+		c.logRequeue(ctx, "clearing stale DisruptionTarget condition, requeuing", "pod", key, err)
 		c.staleQueue.AddRateLimited(key)
 		return true
 	}
 	c.staleQueue.Forget(key)
 	return true
+}
+
+// logRequeue says why a key is retried. A 409 Conflict is expected — an
+// eviction or another writer changed the object since the cache read it —
+// and the retry resolves it, so it is DEBUG; anything else is an ERROR.
+func (c *Controller) logRequeue(ctx context.Context, msg, kind, key string, err error) {
+	level := slog.LevelError
+	if apierrors.IsConflict(err) {
+		level = slog.LevelDebug
+	}
+	c.log.Log(ctx, level, msg, kind, key, "err", err)
 }
