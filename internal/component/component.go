@@ -48,9 +48,10 @@ func Run(ctx context.Context, c *Context, components []Component) {
 	wg.Go(func() { c.resetMapper(ctx) })
 	for _, comp := range components {
 		wg.Go(func() {
-			log := c.Log.With("component", comp.Name)
+			cc := c.forComponent(comp.Name)
+			log := cc.Log
 			log.Debug("starting")
-			err := comp.Run(ctx, c)
+			err := comp.Run(ctx, cc)
 			switch {
 			case err != nil && !errors.Is(err, context.Canceled):
 				log.Error("component stopped", "err", err)

@@ -116,3 +116,27 @@ func TestRunOnceOwnsTheEventBroadcaster(t *testing.T) {
 		t.Errorf("second Run not refused: %q", logs.String())
 	}
 }
+
+// TestEachLineNamesItsComponentOnce: the runner names the component on
+// the logger it hands over, and components add no name of their own, so
+// a line says component=NAME once (it said controller=disruption twice).
+func TestEachLineNamesItsComponentOnce(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	c, err := NewContext(&rest.Config{Host: "http://127.0.0.1:1"}, Options{
+		Clock: clocktesting.NewFakeClock(time.Unix(0, 0)),
+		Log:   slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	Run(ctx, c, []Component{{Name: "disruption", Run: func(_ context.Context, cc *Context) error {
+		cc.Log.Info("synced")
+		return nil
+	}}})
+	if line := logs.String(); strings.Count(line, "component=disruption") != 1 || strings.Contains(line, "controller=") {
+		t.Errorf("log = %q, want component=disruption once", line)
+	}
+}

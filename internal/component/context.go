@@ -60,14 +60,16 @@ type Context struct {
 	Scales    scale.ScalesGetter
 	// Clock is the one clock of every component (a fake one in tests).
 	Clock clock.WithTicker
-	// Log is the root logger; components add their name.
+	// Log is the logger; the one a component gets from Run already says
+	// component=NAME.
 	Log *slog.Logger
 
 	events record.EventBroadcaster
 	stop   chan struct{}
 	// ran is set by the first Run: a Context's informers and broadcaster
-	// cannot be restarted once stopped.
-	ran atomic.Bool
+	// cannot be restarted once stopped. A pointer: the copies forComponent
+	// makes share it.
+	ran *atomic.Bool
 }
 
 // Options tunes NewContext; the zero value is valid.
@@ -129,6 +131,7 @@ func NewContext(cfg *rest.Config, opts Options) (*Context, error) {
 		Log:               opts.Log,
 		events:            events,
 		stop:              make(chan struct{}),
+		ran:               new(atomic.Bool),
 	}, nil
 }
 
@@ -165,6 +168,15 @@ func (c *Context) resetMapper(ctx context.Context) {
 			c.Mapper.Reset()
 		}
 	}
+}
+
+// forComponent is the Context one component runs with: the same clients,
+// informers, broadcaster and clock, and a logger that names the component
+// once on every line (components add no name of their own).
+func (c *Context) forComponent(name string) *Context {
+	cc := *c
+	cc.Log = c.Log.With("component", name)
+	return &cc
 }
 
 // startRecording sends the recorded events to the API server's Events.

@@ -23,7 +23,7 @@ func (s *Simulator) run(ctx context.Context, cc *component.Context) error {
 		return err
 	}
 	recorder := func(node string) record.EventRecorder { return cc.NodeRecorder(node) }
-	c, err := newController(s, cc.Client, cc.Informers, cc.Clock, recorder, cc.Log.With("component", Name))
+	c, err := newController(s, cc.Client, cc.Informers, cc.Clock, recorder, cc.Log)
 	if err != nil {
 		return err
 	}

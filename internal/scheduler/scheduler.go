@@ -98,7 +98,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 		client:   client,
 		recorder: recorder,
 		clock:    clk,
-		log:      opts.Log.With("component", SchedulerName),
+		log:      opts.Log,
 		workers:  opts.BindWorkers,
 		cache:    newNodeCache(),
 		queue:    newQueue(clk),

@@ -104,7 +104,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 		client:            client,
 		recorder:          recorder,
 		clock:             clk,
-		log:               opts.Log.With("controller", Name),
+		log:               opts.Log,
 		expectations:      expectations.New(clk),
 		failedPodsBackoff: backoff,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(opts.NewRateLimiter(), workqueue.TypedRateLimitingQueueConfig[string]{

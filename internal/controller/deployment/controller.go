@@ -98,7 +98,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 		client:   client,
 		recorder: recorder,
 		clock:    clk,
-		log:      opts.Log.With("controller", "deployment"),
+		log:      opts.Log,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(opts.NewRateLimiter(), workqueue.TypedRateLimitingQueueConfig[string]{
 			Name:  "deployment",
 			Clock: clk,

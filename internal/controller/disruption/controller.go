@@ -130,7 +130,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, s
 		discovery:    opts.Discovery,
 		recorder:     recorder,
 		clock:        clk,
-		log:          opts.Log.With("controller", "disruption"),
+		log:          opts.Log,
 		queue:        newRateLimitingQueue(clk, "disruption", opts.NewRateLimiter()),
 		recheckQueue: newDelayingQueue(clk, "disruption_recheck"),
 		staleQueue:   newRateLimitingQueue(clk, "stale_pod_disruption", opts.NewRateLimiter()),

@@ -93,7 +93,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 	c := &Controller{
 		client:   client,
 		recorder: recorder,
-		log:      opts.Log.With("controller", Name),
+		log:      opts.Log,
 		batch:    opts.BatchPeriod,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(opts.NewRateLimiter(),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "endpoint", Clock: clk}),

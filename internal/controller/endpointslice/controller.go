@@ -113,7 +113,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 	c := &Controller{
 		client:      client,
 		recorder:    recorder,
-		log:         opts.Log.With("controller", Name),
+		log:         opts.Log,
 		maxPerSlice: opts.MaxEndpointsPerSlice,
 		batch:       opts.BatchPeriod,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(opts.NewRateLimiter(),

@@ -132,7 +132,7 @@ func New(client metadata.Interface, factory metadatainformer.SharedInformerFacto
 	}
 	return &GarbageCollector{
 		metadata: client, informers: factory, mapper: mapper, discovery: disco,
-		recorder: recorder, clock: clk, log: opts.Log.With("controller", "garbagecollector"), opts: opts,
+		recorder: recorder, clock: clk, log: opts.Log, opts: opts,
 		graph:  newGraph(),
 		absent: newReferenceCache(absentOwnerCacheSize),
 		graphChanges: workqueue.NewTypedWithConfig(workqueue.TypedQueueConfig[*event]{

@@ -65,7 +65,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 		log = slog.Default()
 	}
 	c := &Controller{
-		client: client, recorder: recorder, clock: clk, log: log.With("controller", Name),
+		client: client, recorder: recorder, clock: clk, log: log,
 		expect:      expectations.New(clk),
 		lastFailure: map[string]time.Time{},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),

@@ -96,7 +96,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, a
 	}
 	c := &Controller{
 		client: client, address: address, port: port, serviceIP: opts.ServiceIP,
-		interval: opts.Interval, clock: clk, log: opts.Log.With("controller", Name),
+		interval: opts.Interval, clock: clk, log: opts.Log,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "kubernetes_service", Clock: clk}),
 	}

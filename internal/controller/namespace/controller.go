@@ -98,7 +98,7 @@ func New(client kubernetes.Interface, meta metadata.Interface, discover Discover
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	log := opts.Log.With("controller", "namespace")
+	log := opts.Log
 	c := &Controller{
 		deleter: newDeleter(client, meta, discover, clk, log),
 		lister:  informer.Lister(),

@@ -110,7 +110,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 	}
 	opts.defaults()
 	c := &Controller{
-		client: client, recorder: recorder, clock: clk, log: opts.Log.With("controller", Name), opts: opts,
+		client: client, recorder: recorder, clock: clk, log: opts.Log, opts: opts,
 		health: map[string]*nodeHealth{},
 		zones:  map[string]*zone{},
 		noSchedule: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),

@@ -70,7 +70,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, c
 	}
 	pods, nodes := factory.Core().V1().Pods(), factory.Core().V1().Nodes()
 	return &Controller{
-		client: client, clock: clk, log: log.With("controller", Name), threshold: threshold,
+		client: client, clock: clk, log: log, threshold: threshold,
 		pods: pods.Lister(), nodes: nodes.Lister(),
 		synced:       []cache.InformerSynced{pods.Informer().HasSynced, nodes.Informer().HasSynced},
 		missingSince: map[string]time.Time{},

@@ -143,7 +143,7 @@ func newController(client kubernetes.Interface, factory informers.SharedInformer
 		kind:         kind,
 		recorder:     recorder,
 		clock:        clk,
-		log:          opts.Log.With("controller", name),
+		log:          opts.Log,
 		burst:        opts.BurstReplicas,
 		terminating:  !opts.DisableTerminatingReplicas,
 		expectations: expectations.NewUIDTracking(clk),

@@ -69,7 +69,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, c
 		opts.Log = slog.Default()
 	}
 	p := &Publisher{
-		client: client, caPEM: caPEM, log: opts.Log.With("controller", Name),
+		client: client, caPEM: caPEM, log: opts.Log,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(opts.NewRateLimiter(),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "root_ca_cert_publisher", Clock: clk}),
 	}

@@ -66,7 +66,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, c
 		opts.Log = slog.Default()
 	}
 	c := &Controller{
-		client: client, names: opts.Names, log: opts.Log.With("controller", Name),
+		client: client, names: opts.Names, log: opts.Log,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(opts.NewRateLimiter(),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "serviceaccount", Clock: clk}),
 	}

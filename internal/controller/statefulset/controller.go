@@ -79,7 +79,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 		client:   client,
 		recorder: recorder,
 		clock:    clk,
-		log:      opts.Log.With("controller", Name),
+		log:      opts.Log,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(opts.NewRateLimiter(), workqueue.TypedRateLimitingQueueConfig[string]{
 			Name:  "statefulset",
 			Clock: clk,

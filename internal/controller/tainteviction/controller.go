@@ -59,7 +59,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 		log = slog.Default()
 	}
 	c := &Controller{
-		client: client, recorder: recorder, clock: clk, log: log.With("controller", Name),
+		client: client, recorder: recorder, clock: clk, log: log,
 		firstSeen: map[string]time.Time{},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "taint_eviction", Clock: clk}),
