@@ -93,7 +93,7 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 	}
 	abs, _ := filepath.Abs(o.kubeconfigOut)
 	log.Info("serving", "url", srv.URL(), "kubeconfig", abs, "dataDir", o.dataDir, "store", memoryStoreNote)
-	fmt.Fprintf(stdout, "evictd is serving on %s; use it with: export KUBECONFIG=%s\n%s.\n", srv.URL(), abs, memoryStoreNote)
+	fmt.Fprintf(stdout, "evictd is serving on %s; use it with: export KUBECONFIG=%s\nThe store is %s.\n", srv.URL(), abs, memoryStoreNote)
 	<-ctx.Done()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
