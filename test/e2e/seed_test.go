@@ -29,7 +29,10 @@ import (
 // its own — (5, 6) the kubelet's final DELETE removes it. The node holds
 // two pods of a Deployment whose budget allows one disruption: the second
 // eviction is refused (429) until the first pod's replacement is Ready on
-// another node.
+// another node. The pods take 2 s to become Ready, so the replacement is
+// not Ready before the refused eviction's conflict retry (500 ms) runs:
+// without it, on a quiet machine, the whole replacement could be Ready in
+// time and kubectl would never see the 429 this test expects.
 func TestSeedSixSteps(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -40,9 +43,9 @@ func TestSeedSixSteps(t *testing.T) {
 		stopAfterMin, stopAfterMax time.Duration
 		exitCode                   int32
 	}{
-		{name: "ignores SIGTERM and is killed at grace expiry", annotation: map[string]string{"sim.evictd.io/ignore-sigterm": "true"},
+		{name: "ignores SIGTERM and is killed at grace expiry", annotation: map[string]string{"sim.evictd.io/ignore-sigterm": "true", "sim.evictd.io/ready-after": "2s"},
 			stopAfterMin: 4 * time.Second, stopAfterMax: 7 * time.Second, exitCode: 137},
-		{name: "exits 1 s after SIGTERM", annotation: map[string]string{"sim.evictd.io/shutdown-after": "1s"},
+		{name: "exits 1 s after SIGTERM", annotation: map[string]string{"sim.evictd.io/shutdown-after": "1s", "sim.evictd.io/ready-after": "2s"},
 			stopAfterMin: 500 * time.Millisecond, stopAfterMax: 3 * time.Second, exitCode: 0},
 	}
 	for _, tt := range tests {
