@@ -3,6 +3,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,9 +17,21 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(stderr, "error:", err)
+		var coded exitCoder
+		if errors.As(err, &coded) {
+			return coded.ExitCode()
+		}
 		return 1
 	}
 	return 0
+}
+
+// exitCoder is an error that chooses the process's exit code, as the drain
+// command's "timed out while blocked by a budget" does; any other error
+// exits 1.
+type exitCoder interface {
+	error
+	ExitCode() int
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
