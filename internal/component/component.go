@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -26,6 +27,9 @@ type Component struct {
 	// DisabledByDefault leaves the component out of "*" (as
 	// kube-controller-manager's --controllers does for some controllers).
 	DisabledByDefault bool
+	// Aliases are other names --controllers accepts for it, such as
+	// kube-controller-manager's canonical "replicaset-controller".
+	Aliases []string
 }
 
 // Run starts every component in its own goroutine on the shared c, and
@@ -73,10 +77,10 @@ func Names(components []Component) []string {
 	return names
 }
 
-// Find returns the component called name.
+// Find returns the component called name, or having name as an alias.
 func Find(components []Component, name string) (Component, error) {
 	for _, c := range components {
-		if c.Name == name {
+		if c.Name == name || slices.Contains(c.Aliases, name) {
 			return c, nil
 		}
 	}

@@ -18,7 +18,7 @@ import (
 
 func TestSelect(t *testing.T) {
 	t.Parallel()
-	all := []Component{{Name: "a"}, {Name: "b"}, {Name: "c", DisabledByDefault: true}}
+	all := []Component{{Name: "a", Aliases: []string{"a-controller"}}, {Name: "b"}, {Name: "c", DisabledByDefault: true}}
 	tests := []struct {
 		name    string
 		spec    []string
@@ -32,6 +32,9 @@ func TestSelect(t *testing.T) {
 		{name: "star minus one", spec: []string{"*", "-a"}, want: []string{"b"}},
 		{name: "a disabled-by-default component named", spec: []string{"*", "c"}, want: []string{"a", "b", "c"}},
 		{name: "only the named", spec: []string{"b"}, want: []string{"b"}},
+		{name: "an alias disables", spec: []string{"*", "-a-controller"}, want: []string{"b"}},
+		{name: "an alias enables", spec: []string{"a-controller"}, want: []string{"a"}},
+		{name: "the last word wins across name and alias", spec: []string{"-a", "a-controller"}, want: []string{"a"}},
 		{name: "unknown name", spec: []string{"*", "-nope"}, wantErr: true},
 		{name: "minus star", spec: []string{"-*"}, wantErr: true},
 	}

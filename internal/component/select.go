@@ -7,7 +7,8 @@ import (
 
 // Select filters all by a kube-controller-manager style --controllers list:
 // "*" enables every component not disabled by default, "NAME" enables one,
-// "-NAME" disables one. The last word about a name wins; a name that is not
+// "-NAME" disables one; a NAME may be an alias. The last word about a
+// component wins; a name that is not
 // known is an error. "false" or "none" alone selects nothing and "true"
 // alone means "*", so that --controllers=false reads as it always did.
 func Select(all []Component, spec []string) ([]Component, error) {
@@ -32,10 +33,11 @@ func Select(all []Component, spec []string) ([]Component, error) {
 			star = true
 			continue
 		}
-		if _, err := Find(all, name); err != nil {
+		c, err := Find(all, name)
+		if err != nil {
 			return nil, fmt.Errorf("--controllers: %w", err)
 		}
-		explicit[name] = enable
+		explicit[c.Name] = enable
 	}
 	var selected []Component
 	for _, c := range all {

@@ -36,9 +36,11 @@ type Options struct {
 
 // Controllers are the controllers of kube-controller-manager, the
 // scheduler and the API server's own "kubernetes" Service keeper that
-// evictd runs, in start order.
+// evictd runs, in start order. Each also answers to
+// kube-controller-manager's names for it (canonical and aliases), so a
+// --controllers list written for kube-controller-manager selects the same.
 func Controllers(o Options) []component.Component {
-	return []component.Component{
+	all := []component.Component{
 		scheduler.Component(),
 		disruption.Component(),
 		replicaset.Component(),
@@ -58,4 +60,29 @@ func Controllers(o Options) []component.Component {
 		rootcacert.Component(o.RootCA),
 		kubernetesservice.Component(o.APIServerHost, o.APIServerPort),
 	}
+	for i := range all {
+		all[i].Aliases = append(all[i].Aliases, kcmNames[all[i].Name]...)
+	}
+	return all
+}
+
+// kcmNames are kube-controller-manager's canonical names and old aliases
+// (cmd/kube-controller-manager/names) for the components whose evictd name
+// differs from them.
+var kcmNames = map[string][]string{
+	"disruption":             {"disruption-controller"},
+	"replicaset":             {"replicaset-controller"},
+	"replicationcontroller":  {"replicationcontroller-controller"},
+	"deployment":             {"deployment-controller"},
+	"statefulset":            {"statefulset-controller"},
+	"daemonset":              {"daemonset-controller"},
+	"job":                    {"job-controller"},
+	"endpoints":              {"endpoints-controller", "endpoint"},
+	"endpointslice":          {"endpointslice-controller"},
+	"garbagecollector":       {"garbage-collector-controller"},
+	"namespace":              {"namespace-controller"},
+	"nodelifecycle":          {"node-lifecycle-controller"},
+	"podgc":                  {"pod-garbage-collector-controller"},
+	"serviceaccount":         {"serviceaccount-controller"},
+	"root-ca-cert-publisher": {"root-ca-certificate-publisher-controller"},
 }
