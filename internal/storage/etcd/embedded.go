@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"sync/atomic"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
-	"go.uber.org/zap/zapcore"
 )
 
 // embeddedStartTimeout bounds how long StartEmbedded waits for the member
@@ -36,6 +36,8 @@ type EmbeddedConfig struct {
 type Embedded struct {
 	etcd   *embed.Etcd
 	client *clientv3.Client
+	// quiet silences etcd's logs while it stops.
+	quiet *atomic.Bool
 }
 
 // StartEmbedded starts etcd on 127.0.0.1 (ports picked by the system, so
@@ -52,7 +54,11 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("embedded etcd: %w", err)
 	}
-	lg := zapLogger(cfg.Log.With(slog.String("component", "etcd")), zapcore.WarnLevel)
+	if err := os.Chmod(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("embedded etcd: %w", err)
+	}
+	quiet := new(atomic.Bool)
+	lg := zapLogger(cfg.Log.With(slog.String("component", "etcd")), quiet)
 	ec := embed.NewConfig()
 	ec.Name = "evictd"
 	ec.Dir = cfg.Dir
@@ -75,12 +81,15 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
 	select {
 	case <-e.Server.ReadyNotify():
 	case err := <-e.Err():
+		quiet.Store(true)
 		e.Close()
 		return nil, fmt.Errorf("embedded etcd: %w", err)
 	case <-timeout.C:
+		quiet.Store(true)
 		e.Close()
 		return nil, fmt.Errorf("embedded etcd: not ready after %v", embeddedStartTimeout)
 	case <-ctx.Done():
+		quiet.Store(true)
 		e.Close()
 		return nil, fmt.Errorf("embedded etcd: %w", ctx.Err())
 	}
@@ -91,10 +100,11 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
 		Context:     context.WithoutCancel(ctx),
 	})
 	if err != nil {
+		quiet.Store(true)
 		e.Close()
 		return nil, fmt.Errorf("embedded etcd client: %w", err)
 	}
-	return &Embedded{etcd: e, client: client}, nil
+	return &Embedded{etcd: e, client: client, quiet: quiet}, nil
 }
 
 // Client returns the client connected to the member; Close closes it.
@@ -106,6 +116,7 @@ func (e *Embedded) Endpoint() string { return e.etcd.Clients[0].Addr().String() 
 // Close closes the client, then stops etcd and waits for it.
 func (e *Embedded) Close() error {
 	err := e.client.Close()
+	e.quiet.Store(true)
 	e.etcd.Close()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("close etcd client: %w", err)

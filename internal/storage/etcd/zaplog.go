@@ -3,6 +3,7 @@ package etcd
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -10,28 +11,31 @@ import (
 
 // zapLogger returns a zap logger writing to log, for the etcd server and
 // client (which log through zap), so that evictd keeps one logging API.
-// Records below minLevel are dropped before they are built: etcd logs
-// every raft step and gRPC connection at INFO.
-func zapLogger(log *slog.Logger, minLevel zapcore.Level) *zap.Logger {
-	return zap.New(&slogCore{log: log, min: minLevel})
+// etcd's INFO (every raft step and connection) is dropped before it is
+// built; its warnings go to DEBUG, because an embedded single member warns
+// on every start about what evictd chose (one port for gRPC and HTTP, no
+// auth tokens, a loopback peer); its errors stay errors. Once quiet is
+// set (etcd is being stopped), nothing is logged: etcd reports its own
+// listeners closing as errors.
+func zapLogger(log *slog.Logger, quiet *atomic.Bool) *zap.Logger {
+	return zap.New(&slogCore{log: log, quiet: quiet})
 }
 
 // slogCore is a zapcore.Core that hands each entry to a slog.Logger.
 type slogCore struct {
 	log    *slog.Logger
-	min    zapcore.Level
+	quiet  *atomic.Bool
 	fields []zapcore.Field
 }
 
-// Enabled reports whether a zap level passes both the minimum and slog's
-// handler.
+// Enabled reports whether a zap level is logged at all.
 func (c *slogCore) Enabled(l zapcore.Level) bool {
-	return l >= c.min && c.log.Enabled(context.Background(), slogLevel(l))
+	return l >= zapcore.WarnLevel && !c.quiet.Load() && c.log.Enabled(context.Background(), slogLevel(l))
 }
 
 // With returns a core that adds fields to every entry.
 func (c *slogCore) With(fields []zapcore.Field) zapcore.Core {
-	return &slogCore{log: c.log, min: c.min, fields: append(c.fields[:len(c.fields):len(c.fields)], fields...)}
+	return &slogCore{log: c.log, quiet: c.quiet, fields: append(c.fields[:len(c.fields):len(c.fields)], fields...)}
 }
 
 // Check adds the core to ce when the entry's level is enabled.
@@ -69,10 +73,6 @@ func slogLevel(l zapcore.Level) slog.Level {
 	switch {
 	case l >= zapcore.ErrorLevel:
 		return slog.LevelError
-	case l >= zapcore.WarnLevel:
-		return slog.LevelWarn
-	case l >= zapcore.InfoLevel:
-		return slog.LevelInfo
 	}
 	return slog.LevelDebug
 }
