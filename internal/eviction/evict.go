@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -143,60 +142,111 @@ func (e *Evictor) evictUnhealthy(ctx context.Context, req *Request, pod *corev1.
 }
 
 // consumeBudget is Phase D: check the budget and record the disruption in
-// one compare-and-swap on the PDB's status, re-reading it on conflict.
+// one compare-and-swap on the PDB's status.
+//
+// Upstream's first attempt decides on the listed budget, so a refusal is
+// answered from it at once, as upstream does, and so is a dry run, which
+// writes nothing. The write itself runs in the budget's lane (lanes): no
+// other eviction of this server writes that budget meanwhile, and the
+// status is read afresh inside it, so a compare-and-swap can only lose to
+// a writer outside this server's evictions (the disruption controller,
+// another API server, a client). Such a loss is retried at once when the
+// winner left the decision inputs unchanged (sameDecisionInputs), and
+// after one step of upstream's back-off, outside the lane, otherwise.
+// Every attempt counts towards upstream's limit (EvictionsRetry.Steps),
+// after which the conflict is returned, as upstream does.
 func (e *Evictor) consumeBudget(ctx context.Context, req *Request, pod *corev1.Pod, listed *policyv1.PodDisruptionBudget) error {
-	pdb := listed
-	backoff := e.backoff
-	for {
-		err := e.tryConsume(ctx, req, pod, pdb)
-		if !errors.Is(err, errPDBConflict) {
-			return err
-		}
-		if backoff.Steps <= 1 {
-			return apierrors.NewConflict(pdbResource, pdb.Name, errors.New("the object has been modified; please apply your changes to the latest version and try again"))
-		}
-		e.clock.Sleep(backoff.Step())
-		obj, err := e.pdbs.Get(ctx, pdb.Namespace, pdb.Name)
-		if err != nil {
-			return err
-		}
-		pdb = obj.(*policyv1.PodDisruptionBudget)
-	}
-}
-
-// errPDBConflict marks a lost compare-and-swap on the PDB status.
-var errPDBConflict = errors.New("pdb status conflict")
-
-func (e *Evictor) tryConsume(ctx context.Context, req *Request, pod *corev1.Pod, pdb *policyv1.PodDisruptionBudget) error {
-	if err := checkBudget(pdb); err != nil {
+	if err := checkBudget(listed); err != nil {
 		return err
-	}
-	next := pdb.DeepCopy()
-	next.Status.DisruptionsAllowed--
-	if next.Status.DisruptionsAllowed == 0 {
-		setInsufficientPods(next, e.clock.Now())
 	}
 	if req.dryRun() {
 		return nil
 	}
-	if next.Status.DisruptedPods == nil {
-		next.Status.DisruptedPods = map[string]metav1.Time{}
-	}
-	next.Status.DisruptedPods[pod.Name] = metav1.NewTime(e.clock.Now())
-	_, _, err := e.pdbs.Update(ctx, pdb.Namespace, pdb.Name, func(current runtime.Object) (runtime.Object, error) {
-		if current == nil {
-			return nil, apierrors.NewNotFound(pdbResource, pdb.Name)
+	key := listed.Namespace + "/" + listed.Name
+	backoff := e.backoff
+	a := attempts{max: backoff.Steps}
+	for {
+		release, err := e.lanes.acquire(ctx, key)
+		if err != nil {
+			return err
 		}
-		m, _ := meta.Accessor(current)
-		if m.GetResourceVersion() != pdb.ResourceVersion {
+		err = e.tryConsume(ctx, req, pod, listed, &a)
+		release()
+		if !errors.Is(err, errPDBConflict) {
+			return err
+		}
+		if a.done >= a.max {
+			return apierrors.NewConflict(pdbResource, listed.Name, errors.New("the object has been modified; please apply your changes to the latest version and try again"))
+		}
+		e.clock.Sleep(backoff.Step())
+	}
+}
+
+// attempts counts one eviction's compare-and-swaps on its budget.
+type attempts struct {
+	done, max int
+}
+
+// errPDBConflict marks a lost compare-and-swap on the PDB status that is
+// to be retried after a back-off step (or answered with a 409 once the
+// attempts are used up).
+var errPDBConflict = errors.New("pdb status conflict")
+
+// tryConsume checks the budget as stored now and writes the disruption,
+// within the budget's lane. The store calls the update function again
+// only when its compare-and-swap lost to another writer; the function then
+// either goes on with the winner's status at once, or gives up with
+// errPDBConflict.
+func (e *Evictor) tryConsume(ctx context.Context, req *Request, pod *corev1.Pod, listed *policyv1.PodDisruptionBudget, a *attempts) error {
+	var tried *decisionInputs
+	_, _, err := e.pdbs.Update(ctx, listed.Namespace, listed.Name, func(current runtime.Object) (runtime.Object, error) {
+		if current == nil {
+			return nil, apierrors.NewNotFound(pdbResource, listed.Name)
+		}
+		pdb := current.(*policyv1.PodDisruptionBudget)
+		in := inputsOf(pdb)
+		if tried != nil && (a.done >= a.max || in != *tried) {
 			return nil, errPDBConflict
 		}
-		return next.DeepCopy(), nil
+		a.done++
+		tried = &in
+		if err := checkBudget(pdb); err != nil {
+			return nil, err
+		}
+		pdb.Status.DisruptionsAllowed--
+		now := e.clock.Now()
+		if pdb.Status.DisruptionsAllowed == 0 {
+			setInsufficientPods(pdb, now)
+		}
+		if pdb.Status.DisruptedPods == nil {
+			pdb.Status.DisruptedPods = map[string]metav1.Time{}
+		}
+		pdb.Status.DisruptedPods[pod.Name] = metav1.NewTime(now)
+		return pdb, nil
 	}, store.UpdateOptions{Subresource: "status", FieldManager: req.FieldManager})
 	if apierrors.IsConflict(err) {
 		return errPDBConflict
 	}
 	return err
+}
+
+// decisionInputs are the parts of a budget that decide whether an
+// eviction may consume it (checkBudget): a conflicting write that changed
+// none of them leaves the decision as it was, so the eviction retries at
+// once; any other change is waited out with upstream's back-off.
+type decisionInputs struct {
+	generation, observedGeneration int64
+	disruptionsAllowed             int32
+	tooManyDisrupted               bool
+}
+
+func inputsOf(pdb *policyv1.PodDisruptionBudget) decisionInputs {
+	return decisionInputs{
+		generation:         pdb.Generation,
+		observedGeneration: pdb.Status.ObservedGeneration,
+		disruptionsAllowed: pdb.Status.DisruptionsAllowed,
+		tooManyDisrupted:   len(pdb.Status.DisruptedPods) > MaxDisruptedPodSize,
+	}
 }
 
 // checkBudget runs the checks of Phase D in upstream's order.

@@ -49,6 +49,7 @@ type Evictor struct {
 	clock   clock.Clock
 	backoff wait.Backoff
 	log     *slog.Logger
+	lanes   *lanes
 }
 
 // Options tunes an Evictor.
@@ -74,5 +75,5 @@ func New(pods, pdbs Store, opts Options) *Evictor {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Evictor{pods: pods, pdbs: pdbs, clock: opts.Clock, backoff: opts.Backoff, log: opts.Log}
+	return &Evictor{pods: pods, pdbs: pdbs, clock: opts.Clock, backoff: opts.Backoff, log: opts.Log, lanes: newLanes()}
 }
