@@ -8,12 +8,17 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/evictd/evictd/internal/pki"
 	"github.com/evictd/evictd/internal/server"
+	"github.com/evictd/evictd/internal/storage"
+	"github.com/evictd/evictd/internal/storage/etcd"
+	"github.com/evictd/evictd/internal/storage/memory"
 )
 
 // shutdownGrace bounds how long serve waits for in-flight requests on exit.
@@ -25,6 +30,7 @@ const shutdownGrace = 10 * time.Second
 const memoryStoreNote = "in memory only: every object is lost when evictd stops"
 
 type serveOptions struct {
+	storage       storageFlags
 	listen        string
 	dataDir       string
 	kubeconfigOut string
@@ -39,22 +45,31 @@ func newServe(stdout io.Writer, logger func() *slog.Logger) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the API server (HTTPS, bearer token) and write a kubeconfig for it",
-		Long: `serve runs evictd's Kubernetes API server with an in-memory store.
+		Long: `serve runs evictd's Kubernetes API server.
 
-Every object (pods, nodes, deployments, budgets…) lives in memory only and
-is lost when serve stops: a restart begins with an empty cluster.
+By default (--storage=memory) every object (pods, nodes, deployments,
+budgets…) lives in memory only and is lost when serve stops: a restart
+begins with an empty cluster. --storage=etcd-embedded keeps the objects in
+an etcd running inside the process, with its data in --data-dir/etcd, so
+they survive restarts; --etcd-servers uses an external etcd cluster, as
+kube-apiserver does (--etcd-cafile, --etcd-certfile, --etcd-keyfile,
+--etcd-prefix have kube-apiserver's meaning).
 
 It keeps its CA, serving certificate and token in --data-dir (reused on
 restart, so kubeconfigs stay valid) and writes a kubeconfig to
 --kubeconfig-out that kubectl and client-go can use at once.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.storage.resolve(cmd.Flags()); err != nil {
+				return err
+			}
 			return runServe(cmd.Context(), o, stdout, logger())
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:6443", "address to serve HTTPS on")
-	f.StringVar(&o.dataDir, "data-dir", ".evictd", "directory for the CA, serving certificate and token (objects are not kept: they live in memory)")
+	f.StringVar(&o.dataDir, "data-dir", ".evictd", "directory for the CA, serving certificate and token, and etcd's data with --storage=etcd-embedded")
+	o.storage.add(f)
 	f.StringVar(&o.kubeconfigOut, "kubeconfig-out", "evictd.kubeconfig", "where to write the kubeconfig")
 	f.IntVar(&o.maxInflight, "max-requests-inflight", 400, "maximum read-only requests served at once (429 beyond; watches are not counted); 0 for no limit")
 	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", 200, "maximum mutating requests served at once (429 beyond); 0 for no limit")
@@ -77,11 +92,16 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 	if err != nil {
 		return err
 	}
+	st, storeNote, err := o.storage.open(ctx, o.dataDir, log)
+	if err != nil {
+		return err
+	}
 	srv, err := server.Start(ctx, server.Config{
-		Listen: o.listen, PKI: bundle, Log: log, Controllers: o.controllers, Kubelet: kubeletOpts,
+		Listen: o.listen, PKI: bundle, Log: log, Controllers: o.controllers, Kubelet: kubeletOpts, Storage: st,
 		MaxRequestsInflight: noLimitIsNegative(o.maxInflight), MaxMutatingRequestsInflight: noLimitIsNegative(o.maxMutating),
 	})
 	if err != nil {
+		_ = st.Close()
 		return err
 	}
 	kubeconfig, err := bundle.Kubeconfig(srv.URL())
@@ -92,8 +112,8 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 		return err
 	}
 	abs, _ := filepath.Abs(o.kubeconfigOut)
-	log.Info("serving", "url", srv.URL(), "kubeconfig", abs, "dataDir", o.dataDir, "store", memoryStoreNote)
-	fmt.Fprintf(stdout, "evictd is serving on %s; use it with: export KUBECONFIG=%s\nThe store is %s.\n", srv.URL(), abs, memoryStoreNote)
+	log.Info("serving", "url", srv.URL(), "kubeconfig", abs, "dataDir", o.dataDir, "store", storeNote)
+	fmt.Fprintf(stdout, "evictd is serving on %s; use it with: export KUBECONFIG=%s\nThe store is %s.\n", srv.URL(), abs, storeNote)
 	<-ctx.Done()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
@@ -112,4 +132,85 @@ func noLimitIsNegative(n int) int {
 		return -1
 	}
 	return n
+}
+
+// The --storage values.
+const (
+	storageMemory       = "memory"
+	storageEtcdEmbedded = "etcd-embedded"
+	storageEtcd         = "etcd" // external, chosen by --etcd-servers
+)
+
+// storageFlags choose the storage backend, with kube-apiserver's names for
+// the etcd flags.
+type storageFlags struct {
+	backend                   string
+	servers                   []string
+	caFile, certFile, keyFile string
+	prefix                    string
+}
+
+func (o *storageFlags) add(f *pflag.FlagSet) {
+	f.StringVar(&o.backend, "storage", storageMemory, "where objects live: memory (lost when serve stops), etcd-embedded (an etcd inside the process, data in --data-dir/etcd), or etcd (an external cluster, see --etcd-servers)")
+	f.StringSliceVar(&o.servers, "etcd-servers", nil, "external etcd members' client URLs, comma separated (implies --storage=etcd)")
+	f.StringVar(&o.caFile, "etcd-cafile", "", "CA file verifying the external etcd's serving certificates")
+	f.StringVar(&o.certFile, "etcd-certfile", "", "client certificate for the external etcd (with --etcd-keyfile)")
+	f.StringVar(&o.keyFile, "etcd-keyfile", "", "client key for the external etcd (with --etcd-certfile)")
+	f.StringVar(&o.prefix, "etcd-prefix", etcd.DefaultPrefix, "prefix of every key evictd writes in etcd")
+}
+
+// resolve checks the combination of flags and settles the backend:
+// --etcd-servers alone means an external etcd, and a flag that the chosen
+// backend would ignore is refused rather than ignored.
+func (o *storageFlags) resolve(f *pflag.FlagSet) error {
+	if len(o.servers) > 0 && !f.Changed("storage") {
+		o.backend = storageEtcd
+	}
+	switch o.backend {
+	case storageMemory, storageEtcdEmbedded, storageEtcd:
+	default:
+		return fmt.Errorf("--storage=%s: want %s, %s or %s", o.backend, storageMemory, storageEtcdEmbedded, storageEtcd)
+	}
+	if o.backend == storageEtcd && len(o.servers) == 0 {
+		return fmt.Errorf("--storage=%s needs --etcd-servers", storageEtcd)
+	}
+	if o.backend != storageEtcd {
+		for _, name := range []string{"etcd-servers", "etcd-cafile", "etcd-certfile", "etcd-keyfile"} {
+			if f.Changed(name) {
+				return fmt.Errorf("--%s is for an external etcd; it cannot be combined with --storage=%s", name, o.backend)
+			}
+		}
+	}
+	if o.backend == storageMemory && f.Changed("etcd-prefix") {
+		return fmt.Errorf("--etcd-prefix is for etcd storage; it cannot be combined with --storage=%s", storageMemory)
+	}
+	if o.backend == storageEtcd {
+		return o.client(nil).Validate()
+	}
+	return nil
+}
+
+func (o *storageFlags) client(log *slog.Logger) etcd.ClientConfig {
+	return etcd.ClientConfig{Servers: o.servers, CAFile: o.caFile, CertFile: o.certFile, KeyFile: o.keyFile, Log: log}
+}
+
+// open builds the chosen backend and says in a phrase where objects live.
+func (o *storageFlags) open(ctx context.Context, dataDir string, log *slog.Logger) (storage.Interface, string, error) {
+	cfg := etcd.Config{Prefix: o.prefix, Log: log}
+	switch o.backend {
+	case storageEtcdEmbedded:
+		dir := filepath.Join(dataDir, "etcd")
+		st, err := etcd.OpenEmbedded(ctx, etcd.EmbeddedConfig{Dir: dir, Log: log}, cfg)
+		if err != nil {
+			return nil, "", err
+		}
+		return st, "in an embedded etcd in " + dir + ": objects survive restarts", nil
+	case storageEtcd:
+		st, err := etcd.OpenExternal(ctx, o.client(log), cfg)
+		if err != nil {
+			return nil, "", err
+		}
+		return st, "in etcd at " + strings.Join(o.servers, ",") + " under " + st.Prefix(), nil
+	}
+	return memory.New(memory.Options{}), memoryStoreNote, nil
 }

@@ -14,13 +14,14 @@
 //   - a compacted revision gives *storage.CompactedError (410 Expired), and
 //     a compactor compacts every CompactionInterval as kube-apiserver does.
 //
-// The Store does not own the client: the caller closes it after Close.
+// The Store closes its client only if it is given as Config.Closer.
 package etcd
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -54,7 +55,7 @@ const (
 
 // Config configures a Store.
 type Config struct {
-	// Client talks to etcd; required. The Store does not close it.
+	// Client talks to etcd; required. The Store closes it only as Closer.
 	Client *clientv3.Client
 	// Prefix is prepended to every key; "" means DefaultPrefix. A trailing
 	// '/' is dropped.
@@ -71,6 +72,10 @@ type Config struct {
 	Clock clock.WithTicker
 	// Log receives the compactor's failures; nil means slog.Default().
 	Log *slog.Logger
+	// Closer, if set, is closed by Close after the store: the embedded
+	// etcd or the client the store was made for, so that whoever closes
+	// the storage releases it all.
+	Closer io.Closer
 }
 
 // Store is the etcd backend. Its zero value is not usable; call New.
@@ -80,6 +85,7 @@ type Store struct {
 	clock            clock.WithTicker
 	progressInterval time.Duration
 	log              *slog.Logger
+	closer           io.Closer
 
 	// done is closed by Close: watches end with ErrClosed, the compactor
 	// stops, and every method fails with ErrClosed.
@@ -111,6 +117,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		clock:            cfg.Clock,
 		progressInterval: cfg.ProgressInterval,
 		log:              cfg.Log,
+		closer:           cfg.Closer,
 		done:             make(chan struct{}),
 	}
 	if s.clock == nil {
@@ -151,17 +158,22 @@ func (s *Store) Revision(ctx context.Context) (int64, error) {
 }
 
 // Close ends every watch with ErrClosed, stops the compactor and waits for
-// their goroutines. Every other method then fails with ErrClosed; a second
-// Close does nothing. The client stays open.
+// their goroutines, then closes Config.Closer. Every other method then
+// fails with ErrClosed; a second Close does nothing.
 func (s *Store) Close() error {
+	var err error
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
 		close(s.done)
 		s.mu.Unlock()
+		s.workers.Wait()
+		if s.closer != nil {
+			err = s.closer.Close()
+		}
 	})
 	s.workers.Wait()
-	return nil
+	return err
 }
 
 // start runs f in a goroutine Close waits for; it reports false (and does
