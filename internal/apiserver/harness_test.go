@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 	"k8s.io/client-go/applyconfigurations"
-	"k8s.io/utils/clock"
 
 	"github.com/evictd/evictd/internal/registry"
 	"github.com/evictd/evictd/internal/registry/configmap"
@@ -40,17 +39,11 @@ type testAPI struct {
 func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
 	st := memory.New(memory.Options{})
-	var served []Resource
-	for _, res := range []*registry.Resource{pod.Resource(), namespace.Resource(), configmap.Resource()} {
-		s, err := store.New(res, st, store.Options{TypeConverter: testTypeConverter, MaxObjectBytes: MaxRequestBodyBytes})
-		if err != nil {
-			t.Fatal(err)
-		}
-		served = append(served, Resource{Store: s})
-	}
-	lifecycle := namespace.NewLifecycle(served[1].Store, clock.RealClock{})
-	served[1].Delete = lifecycle.Delete
-	srv, err := New(Config{Resources: served, AdmitCreate: lifecycle.AdmitCreate})
+	srv, err := New(Config{
+		Storage:       st,
+		Resources:     []*registry.Resource{pod.Resource(), namespace.Resource(), configmap.Resource()},
+		TypeConverter: testTypeConverter,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,6 +99,9 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, req *Request) err
 			if !ok {
 				return nil
 			}
+			if ev.Type == watch.Error {
+				s.logDroppedWatch(r, req, ev)
+			}
 			if err := stream.encode(ev); err != nil {
 				return nil
 			}
@@ -220,4 +223,16 @@ func bookmarkFor(as string, obj runtime.Object) runtime.Object {
 		return t
 	}
 	return partial(m)
+}
+
+// logDroppedWatch reports a watch the store ended under its client (it
+// fell behind the kept history): the client relists, which costs a full
+// LIST, so each one is worth a line.
+func (s *Server) logDroppedWatch(r *http.Request, req *Request, ev watch.Event) {
+	msg := ""
+	if st, ok := ev.Object.(*metav1.Status); ok {
+		msg = st.Message
+	}
+	s.log.Warn("watch dropped: the client must relist", "resource", req.Resource.Plural,
+		"userAgent", r.UserAgent(), "remote", r.RemoteAddr, "reason", msg)
 }

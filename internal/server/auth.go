@@ -1,35 +1,67 @@
 package server
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
 	"net/http"
 	"strings"
 
+	"k8s.io/client-go/rest"
+
 	"github.com/evictd/evictd/internal/apiserver"
+	"github.com/evictd/evictd/internal/flowcontrol"
 )
+
+// The identities the bearer tokens authenticate as, which flow control
+// classifies. adminUser is the one token every external client shares
+// (evictd-admin in system:masters, as whoami reports it).
+// componentsUser is the in-process components' own, as
+// kube-controller-manager and kube-scheduler have theirs: their token
+// is made at start and never leaves the process, so no external client
+// can share their exempt lane.
+var (
+	adminUser      = flowcontrol.User{Name: "evictd-admin", Groups: []string{flowcontrol.GroupMasters, flowcontrol.GroupAuthenticated}}
+	componentsUser = flowcontrol.User{Name: flowcontrol.ComponentsUser, Groups: []string{flowcontrol.GroupMasters, flowcontrol.GroupAuthenticated}}
+)
+
+// newComponentsToken is a fresh random token (128 bits) for the
+// in-process components.
+func newComponentsToken() string { return rand.Text() }
+
+// componentsRESTConfig reaches the server as the in-process components.
+func (s *Server) componentsRESTConfig() *rest.Config {
+	cfg := s.RESTConfig()
+	cfg.BearerToken = s.componentsToken
+	return cfg
+}
 
 // publicPaths answer without a token, as kube-apiserver's default RBAC
 // lets anonymous clients read them.
 var publicPaths = []string{"/healthz", "/livez", "/readyz", "/version"}
 
-// authenticate requires the bearer token on every request but the public
-// paths. As kube-apiserver does, a request is anonymous only when it
+// authenticate requires a bearer token on every request but the public
+// paths, and puts the user it authenticates (the admin, the in-process
+// components, or anonymous on a public path) into the request's context
+// for flow control. As kube-apiserver does, a request is anonymous only when it
 // presents no credentials at all: one carrying an Authorization header
 // that does not authenticate gets 401 even on a public path (upstream's
 // authentication filter fails the request before authorization could
 // allow anonymous access).
 func (s *Server) authenticate(next http.Handler) http.Handler {
-	token := []byte(s.cfg.PKI.Token)
+	admin, components := []byte(s.cfg.PKI.Token), []byte(s.componentsToken)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		header, presented := r.Header["Authorization"]
+		user := flowcontrol.Anonymous
 		switch {
-		case presented && !validBearer(header, token):
+		case presented && validBearer(header, admin):
+			user = adminUser
+		case presented && validBearer(header, components):
+			user = componentsUser
+		case presented, !isPublic(r.URL.Path):
 			apiserver.WriteUnauthorized(w)
-		case !presented && !isPublic(r.URL.Path):
-			apiserver.WriteUnauthorized(w)
-		default:
-			next.ServeHTTP(w, r)
+			return
 		}
+		next.ServeHTTP(w, r.WithContext(flowcontrol.WithUser(r.Context(), user)))
 	})
 }
 

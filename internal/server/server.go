@@ -79,6 +79,8 @@ type Server struct {
 	controllers     sync.WaitGroup
 	// kubelets are the in-process simulated kubelets, if any.
 	kubelets *kubelet.Simulator
+	// componentsToken authenticates the in-process components (auth.go).
+	componentsToken string
 	// errors logs what goes wrong outside any handler's answer (TLS
 	// failures, panics, refused connections) at a bounded rate.
 	errors *limitedLog
@@ -119,28 +121,27 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		sim = kubelet.New(cfg.Kubelet)
 		logs = sim
 	}
-	// The stores come first, and the HTTP layer only serves them.
-	stores, err := newStores(st, cfg.Clock)
-	if err != nil {
-		return nil, err
-	}
-	evictor, err := newEvictor(stores, cfg)
-	if err != nil {
-		return nil, err
-	}
+	// The eviction handler needs the stores the API server builds: it is
+	// set right after, before any request can arrive.
+	var evictor *eviction.Evictor
+	evict := func(w http.ResponseWriter, r *http.Request, req *apiserver.Request) { evictor.Handler(w, r, req) }
 	api, err := apiserver.New(apiserver.Config{
-		Resources:    stores.served,
-		AdmitCreate:  stores.namespaces.AdmitCreate,
-		Subresources: subresources(bindPod(cfg.Clock), evictor.Handler, podLogs(logs)),
-		Version:      Version(),
-		OpenAPI:      openAPI(),
-		Clock:        cfg.Clock,
-		Log:          cfg.Log,
+		Storage:       st,
+		Resources:     Resources(),
+		Subresources:  subresources(bindPod(cfg.Clock), evict, podLogs(logs)),
+		Version:       Version(),
+		OpenAPI:       openAPI(),
+		TypeConverter: typeConverter,
+		Clock:         cfg.Clock,
+		Log:           cfg.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build API server: %w", err)
 	}
-	if err := bootstrap(ctx, stores); err != nil {
+	if evictor, err = newEvictor(api, cfg); err != nil {
+		return nil, err
+	}
+	if err := bootstrap(ctx, api); err != nil {
 		return nil, err
 	}
 	tlsConfig, err := cfg.PKI.TLSConfig()
@@ -152,6 +153,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	s := &Server{cfg: cfg, api: api, storage: st, served: make(chan error, 1), kubelets: sim, errors: newLimitedLog(cfg.Log, cfg.Clock)}
+	s.componentsToken = newComponentsToken()
 	s.url = "https://" + dialAddress(ln.Addr())
 	s.listener = newLimitListener(ln, cfg.Limits.MaxConnections, func(remote net.Addr, limit int) {
 		s.errors.Log(slog.LevelWarn, "connections", "connection limit reached: closed a new connection",
@@ -169,9 +171,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 // limits and the API. Every timeout and limit comes from cfg.Limits.
 func (s *Server) newHTTPServer(tlsConfig *tls.Config) *http.Server {
 	cfg := s.cfg
-	limited := apiserver.LimitInflight(s.api,
-		inflight(cfg.MaxRequestsInflight, apiserver.DefaultMaxRequestsInflight),
-		inflight(cfg.MaxMutatingRequestsInflight, apiserver.DefaultMaxMutatingRequestsInflight))
+	limited := apiserver.LimitInflight(s.api, apiserver.InflightOptions{
+		ReadOnly:    inflight(cfg.MaxRequestsInflight, apiserver.DefaultMaxRequestsInflight),
+		Mutating:    inflight(cfg.MaxMutatingRequestsInflight, apiserver.DefaultMaxMutatingRequestsInflight),
+		LongRunning: isLongRunning,
+		Clock:       cfg.Clock,
+	})
 	return &http.Server{
 		Handler:           s.logRequests(s.authenticate(exemptLongRunning(limited))),
 		TLSConfig:         tlsConfig,
@@ -203,14 +208,15 @@ func (s *Server) startControllers() {
 	}
 	// The controllers get a transport of their own, whose idle connections
 	// are closed when they stop: left open, each would hold Shutdown for
-	// the HTTP/2 GOAWAY timeout (a second).
-	transport, err := rest.TransportFor(s.RESTConfig())
+	// the HTTP/2 GOAWAY timeout (a second). Its token is theirs, which
+	// flow control exempts.
+	transport, err := rest.TransportFor(s.componentsRESTConfig())
 	if err != nil {
 		s.cfg.Log.Error("controllers not started", "err", err)
 		return
 	}
-	// In-process clients are not rate limited: kube-apiserver would
-	// exempt its own loopback clients from fairness too.
+	// In-process clients are not rate limited: kube-apiserver exempts its
+	// own loopback clients from fairness too.
 	cfg := &rest.Config{Host: s.url, Transport: transport, QPS: -1}
 	cc, err := component.NewContext(cfg, component.Options{Clock: s.cfg.Clock, Log: s.cfg.Log})
 	if err != nil {
@@ -294,14 +300,14 @@ func Version() version.Info {
 }
 
 // newEvictor builds the eviction handler over the pod and PDB stores.
-func newEvictor(stores *stores, cfg Config) (*eviction.Evictor, error) {
-	pods, err := stores.get(podsGVR)
-	if err != nil {
-		return nil, fmt.Errorf("eviction: %w", err)
+func newEvictor(api *apiserver.Server, cfg Config) (*eviction.Evictor, error) {
+	pods, ok := api.Store(podsGVR)
+	if !ok {
+		return nil, errors.New("eviction: pods are not served")
 	}
-	pdbs, err := stores.get(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets"))
-	if err != nil {
-		return nil, fmt.Errorf("eviction: %w", err)
+	pdbs, ok := api.Store(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets"))
+	if !ok {
+		return nil, errors.New("eviction: poddisruptionbudgets are not served")
 	}
 	return eviction.New(pods, pdbs, eviction.Options{Clock: cfg.Clock, Backoff: cfg.EvictionBackoff, Log: cfg.Log}), nil
 }
