@@ -91,6 +91,20 @@ func newDiscovery(s *Server) (*discovery, error) {
 			}
 		}
 	}
+	for _, rv := range s.reviews {
+		gv := rv.Resource.GroupVersion
+		if lists[gv.String()] == nil {
+			lists[gv.String()] = &metav1.APIResourceList{GroupVersion: gv.String()}
+		}
+		legacy, agg := reviewDiscovery(rv)
+		lists[gv.String()].APIResources = append(lists[gv.String()].APIResources, legacy)
+		group := aggByGroup[gv.Group]
+		for i := range group.Versions {
+			if group.Versions[i].Version == gv.Version {
+				group.Versions[i].Resources = append(group.Versions[i].Resources, agg)
+			}
+		}
+	}
 	for gv, list := range lists {
 		list.Kind, list.APIVersion = "APIResourceList", "v1"
 		data, err := json.Marshal(list)

@@ -38,6 +38,9 @@ type Config struct {
 	// pods/eviction, …) beyond status, which every resource with a
 	// StatusStrategy has.
 	Subresources []Subresource
+	// Reviews are create-only resources that are never stored (the
+	// SelfSubjectReview and the access reviews).
+	Reviews []Review
 	// TypeConverter, called once on the first write, enables managedFields
 	// and server-side apply.
 	TypeConverter func() managedfields.TypeConverter
@@ -72,6 +75,8 @@ type Server struct {
 	endpoints map[schema.GroupVersionResource]*endpoint
 	// order lists endpoints as configured, for discovery.
 	order []*endpoint
+	// reviews are the create-only resources, in discovery order.
+	reviews []Review
 	// groups lists served group/versions in discovery order.
 	groups    []groupVersions
 	discovery *discovery
@@ -128,6 +133,10 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("subresource %s of unknown resource %s", sub.Name, sub.Parent)
 		}
 		ep.subresources[sub.Name] = sub
+	}
+	for _, rv := range cfg.Reviews {
+		s.reviews = append(s.reviews, rv)
+		s.addGroupVersion(rv.Resource.GroupVersion)
 	}
 	var err error
 	if s.discovery, err = newDiscovery(s); err != nil {
@@ -189,8 +198,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound())
 		return
 	}
-	ep := s.endpoints[schema.GroupVersionResource{Group: info.Group, Version: info.Version, Resource: info.Resource}]
+	gvr := schema.GroupVersionResource{Group: info.Group, Version: info.Version, Resource: info.Resource}
+	ep := s.endpoints[gvr]
 	if ep == nil {
+		for _, rv := range s.reviews {
+			if rv.Resource.GroupVersionResource() == gvr {
+				s.serveReview(w, r, rv, info)
+				return
+			}
+		}
 		s.writeError(w, r, notFound())
 		return
 	}

@@ -129,6 +129,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		Storage:       st,
 		Resources:     Resources(),
 		Subresources:  subresources(bindPod(cfg.Clock), evict, podLogs(logs)),
+		Reviews:       reviews(cfg.Clock),
 		Version:       Version(),
 		OpenAPI:       openAPI(),
 		TypeConverter: typeConverter,
