@@ -30,7 +30,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, req *Request) er
 		if err := checkNamespace(m, req.Namespace); err != nil {
 			return err
 		}
-		if err := s.admitNamespace(r.Context(), req, m.GetName()); err != nil {
+		if err := s.admitCreate(r.Context(), req, m.GetName()); err != nil {
 			return err
 		}
 	}

@@ -23,13 +23,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, req *Request) er
 	if err != nil {
 		return err
 	}
-	var out runtime.Object
-	var removed bool
-	if req.Resource.GroupResource() == namespacesResource {
-		out, removed, err = s.deleteNamespace(r.Context(), req, opts)
-	} else {
-		out, removed, err = req.Store.Delete(r.Context(), req.Namespace, req.Name, opts)
-	}
+	out, removed, err := req.delete(r.Context(), req.Namespace, req.Name, opts)
 	if err != nil {
 		return err
 	}

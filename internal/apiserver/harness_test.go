@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 	"k8s.io/client-go/applyconfigurations"
+	"k8s.io/utils/clock"
 
 	"github.com/evictd/evictd/internal/registry"
 	"github.com/evictd/evictd/internal/registry/configmap"
@@ -39,11 +40,17 @@ type testAPI struct {
 func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
 	st := memory.New(memory.Options{})
-	srv, err := New(Config{
-		Storage:       st,
-		Resources:     []*registry.Resource{pod.Resource(), namespace.Resource(), configmap.Resource()},
-		TypeConverter: testTypeConverter,
-	})
+	var served []Resource
+	for _, res := range []*registry.Resource{pod.Resource(), namespace.Resource(), configmap.Resource()} {
+		s, err := store.New(res, st, store.Options{TypeConverter: testTypeConverter, MaxObjectBytes: MaxRequestBodyBytes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		served = append(served, Resource{Store: s})
+	}
+	lifecycle := namespace.NewLifecycle(served[1].Store, clock.RealClock{})
+	served[1].Delete = lifecycle.Delete
+	srv, err := New(Config{Resources: served, AdmitCreate: lifecycle.AdmitCreate})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,9 @@ type Request struct {
 	Resource                           *registry.Resource
 	Store                              *store.Store
 	server                             *Server
+	// delete is the resource's delete of one object (Store.Delete unless
+	// the resource has its own).
+	delete DeleteFunc
 }
 
 // WriteError answers the request with err as a metav1.Status.
@@ -49,7 +52,7 @@ func DecodeBody(w http.ResponseWriter, r *http.Request, into runtime.Object, wan
 
 // serveResource dispatches a resource request by verb and subresource.
 func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) {
-	req := &Request{Namespace: info.Namespace, Name: info.Name, Subresource: info.Subresource, Verb: info.Verb, Resource: ep.res, Store: ep.store, server: s}
+	req := &Request{Namespace: info.Namespace, Name: info.Name, Subresource: info.Subresource, Verb: info.Verb, Resource: ep.res, Store: ep.store, server: s, delete: ep.delete}
 	if ep.res.Namespaced != (info.Namespace != "") && !(ep.res.Namespaced && (info.Verb == "list" || info.Verb == "watch")) {
 		if !(ep.res.Plural == "namespaces" && info.Namespace == "") {
 			s.writeError(w, r, notFound())

@@ -14,22 +14,24 @@ import (
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/managedfields"
 	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/utils/clock"
 
 	"github.com/evictd/evictd/internal/registry"
 	"github.com/evictd/evictd/internal/registry/store"
-	"github.com/evictd/evictd/internal/storage"
 )
 
 // Config describes a Server.
 type Config struct {
-	// Storage holds every object.
-	Storage storage.Interface
-	// Resources are served in this order (discovery keeps it).
-	Resources []*registry.Resource
+	// Resources are the served resources, built beforehand over the
+	// storage (internal/server builds them), in discovery order.
+	Resources []Resource
+	// AdmitCreate, when set, checks every create of a namespaced object
+	// (and of its special subresources, and PUTs that create) before the
+	// store sees it: NamespaceLifecycle admission.
+	AdmitCreate AdmitFunc
 	// Version is served at /version.
 	Version version.Info
 	// OpenAPI serves /openapi/v2, /openapi/v3 and /swagger-2.0.0.pb-v1.
@@ -41,12 +43,26 @@ type Config struct {
 	// Reviews are create-only resources that are never stored (the
 	// SelfSubjectReview and the access reviews).
 	Reviews []Review
-	// TypeConverter, called once on the first write, enables managedFields
-	// and server-side apply.
-	TypeConverter func() managedfields.TypeConverter
-	Clock         clock.PassiveClock
-	Log           *slog.Logger
+	Clock        clock.PassiveClock
+	Log          *slog.Logger
 }
+
+// Resource is one served resource: its store, and the resource's own
+// rules where the generic handlers' do not fit.
+type Resource struct {
+	Store *store.Store
+	// Delete, when set, serves DELETE of one object instead of
+	// Store.Delete (a namespace turns Terminating first). It answers like
+	// Store.Delete: the last state and whether the object is gone.
+	Delete DeleteFunc
+}
+
+// DeleteFunc deletes one object of a resource.
+type DeleteFunc func(ctx context.Context, namespace, name string, opts *metav1.DeleteOptions) (runtime.Object, bool, error)
+
+// AdmitFunc admits or refuses (with a StatusError) the create of name, of
+// resource gr, in namespace.
+type AdmitFunc func(ctx context.Context, gr schema.GroupResource, namespace, name string) error
 
 // SubresourceHandler serves one subresource that the generic handlers do
 // not (pods/binding, pods/eviction, …).
@@ -80,6 +96,7 @@ type Server struct {
 	// groups lists served group/versions in discovery order.
 	groups    []groupVersions
 	discovery *discovery
+	admit     AdmitFunc
 	// stopping ends open watches when the server shuts down.
 	stopping context.Context
 	stop     context.CancelFunc
@@ -89,6 +106,7 @@ type Server struct {
 type endpoint struct {
 	res          *registry.Resource
 	store        *store.Store
+	delete       DeleteFunc
 	subresources map[string]Subresource
 }
 
@@ -110,19 +128,21 @@ func New(cfg Config) (*Server, error) {
 		clock:     cfg.Clock,
 		version:   cfg.Version,
 		openapi:   cfg.OpenAPI,
+		admit:     cfg.AdmitCreate,
 		endpoints: map[schema.GroupVersionResource]*endpoint{},
 	}
 	s.stopping, s.stop = context.WithCancel(context.Background())
-	for _, res := range cfg.Resources {
-		st, err := store.New(res, cfg.Storage, store.Options{Clock: cfg.Clock, TypeConverter: cfg.TypeConverter, MaxObjectBytes: MaxRequestBodyBytes})
-		if err != nil {
-			return nil, err
-		}
+	for _, served := range cfg.Resources {
+		res := served.Store.Resource()
 		gvr := res.GroupVersionResource()
 		if _, dup := s.endpoints[gvr]; dup {
 			return nil, fmt.Errorf("resource %s registered twice", gvr)
 		}
-		ep := &endpoint{res: res, store: st, subresources: map[string]Subresource{}}
+		del := served.Delete
+		if del == nil {
+			del = served.Store.Delete
+		}
+		ep := &endpoint{res: res, store: served.Store, delete: del, subresources: map[string]Subresource{}}
 		s.endpoints[gvr] = ep
 		s.order = append(s.order, ep)
 		s.addGroupVersion(res.GroupVersion)
@@ -158,7 +178,7 @@ func (s *Server) addGroupVersion(gv schema.GroupVersion) {
 }
 
 // Store returns the store of a served resource, for in-process callers
-// such as the eviction handler.
+// and tests.
 func (s *Server) Store(gvr schema.GroupVersionResource) (*store.Store, bool) {
 	ep, ok := s.endpoints[gvr]
 	if !ok {

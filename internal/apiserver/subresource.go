@@ -56,7 +56,7 @@ func FieldManager(r *http.Request) (string, error) { return fieldManager(r) }
 // AdmitCreate runs the NamespaceLifecycle admission check for a create of
 // name (or of its subresource) in the request's namespace.
 func (req *Request) AdmitCreate(ctx context.Context, name string) error {
-	return req.server.admitNamespace(ctx, req, name)
+	return req.server.admitCreate(ctx, req, name)
 }
 
 // Server is the API server that received the request, for handlers that

@@ -45,7 +45,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, req *Request) er
 			// A PUT that creates (endpoints, events) is a create for
 			// NamespaceLifecycle admission too.
 			if req.Resource.Namespaced && req.Subresource == "" {
-				if err := s.admitNamespace(r.Context(), req, req.Name); err != nil {
+				if err := s.admitCreate(r.Context(), req, req.Name); err != nil {
 					return nil, err
 				}
 			}

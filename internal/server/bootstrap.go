@@ -8,7 +8,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/evictd/evictd/internal/apiserver"
 	"github.com/evictd/evictd/internal/registry/store"
 )
 
@@ -17,10 +16,10 @@ var systemNamespaces = []string{metav1.NamespaceDefault, metav1.NamespaceSystem,
 
 // bootstrap creates the system namespaces if they do not exist yet (a
 // durable store keeps them across restarts).
-func bootstrap(ctx context.Context, api *apiserver.Server) error {
-	namespaces, ok := api.Store(corev1.SchemeGroupVersion.WithResource("namespaces"))
-	if !ok {
-		return fmt.Errorf("bootstrap: namespaces are not served")
+func bootstrap(ctx context.Context, stores *stores) error {
+	namespaces, err := stores.get(corev1.SchemeGroupVersion.WithResource("namespaces"))
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
 	}
 	for _, name := range systemNamespaces {
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}

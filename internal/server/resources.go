@@ -1,6 +1,13 @@
 package server
 
 import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/utils/clock"
+
+	"github.com/evictd/evictd/internal/apiserver"
 	"github.com/evictd/evictd/internal/registry"
 	"github.com/evictd/evictd/internal/registry/configmap"
 	"github.com/evictd/evictd/internal/registry/controllerrevision"
@@ -21,6 +28,8 @@ import (
 	"github.com/evictd/evictd/internal/registry/service"
 	"github.com/evictd/evictd/internal/registry/serviceaccount"
 	"github.com/evictd/evictd/internal/registry/statefulset"
+	"github.com/evictd/evictd/internal/registry/store"
+	"github.com/evictd/evictd/internal/storage"
 )
 
 // Resources lists every served resource, in discovery order. Each call
@@ -53,4 +62,49 @@ func Resources() []*registry.Resource {
 		endpointslice.Resource(),
 		event.EventsV1Resource(),
 	}
+}
+
+// stores are the served resources' stores, built over the storage before
+// the HTTP layer, which only serves them: another storage backend changes
+// how they are built and nothing else. The eviction handler and bootstrap
+// use them in-process.
+type stores struct {
+	served     []apiserver.Resource
+	byGVR      map[schema.GroupVersionResource]*store.Store
+	namespaces *namespace.Lifecycle
+}
+
+// newStores builds one store per resource of Resources() over st, and
+// the namespace lifecycle (NamespaceLifecycle admission and the namespace
+// delete) over the namespace store.
+func newStores(st storage.Interface, clk clock.PassiveClock) (*stores, error) {
+	s := &stores{byGVR: map[schema.GroupVersionResource]*store.Store{}}
+	for _, res := range Resources() {
+		rs, err := store.New(res, st, store.Options{Clock: clk, TypeConverter: typeConverter, MaxObjectBytes: apiserver.MaxRequestBodyBytes})
+		if err != nil {
+			return nil, fmt.Errorf("store of %s: %w", res.GroupResource(), err)
+		}
+		s.served = append(s.served, apiserver.Resource{Store: rs})
+		s.byGVR[res.GroupVersionResource()] = rs
+	}
+	namespaces, err := s.get(corev1.SchemeGroupVersion.WithResource("namespaces"))
+	if err != nil {
+		return nil, err
+	}
+	s.namespaces = namespace.NewLifecycle(namespaces, clk)
+	for i := range s.served {
+		if s.served[i].Store == namespaces {
+			s.served[i].Delete = s.namespaces.Delete
+		}
+	}
+	return s, nil
+}
+
+// get returns the store of a served resource.
+func (s *stores) get(gvr schema.GroupVersionResource) (*store.Store, error) {
+	rs, ok := s.byGVR[gvr]
+	if !ok {
+		return nil, fmt.Errorf("%s are not served", gvr.GroupResource())
+	}
+	return rs, nil
 }

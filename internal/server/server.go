@@ -121,28 +121,29 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		sim = kubelet.New(cfg.Kubelet)
 		logs = sim
 	}
-	// The eviction handler needs the stores the API server builds: it is
-	// set right after, before any request can arrive.
-	var evictor *eviction.Evictor
-	evict := func(w http.ResponseWriter, r *http.Request, req *apiserver.Request) { evictor.Handler(w, r, req) }
+	// The stores come first, and the HTTP layer only serves them.
+	stores, err := newStores(st, cfg.Clock)
+	if err != nil {
+		return nil, err
+	}
+	evictor, err := newEvictor(stores, cfg)
+	if err != nil {
+		return nil, err
+	}
 	api, err := apiserver.New(apiserver.Config{
-		Storage:       st,
-		Resources:     Resources(),
-		Subresources:  subresources(bindPod(cfg.Clock), evict, podLogs(logs)),
-		Reviews:       reviews(cfg.Clock),
-		Version:       Version(),
-		OpenAPI:       openAPI(),
-		TypeConverter: typeConverter,
-		Clock:         cfg.Clock,
-		Log:           cfg.Log,
+		Resources:    stores.served,
+		AdmitCreate:  stores.namespaces.AdmitCreate,
+		Subresources: subresources(bindPod(cfg.Clock), evictor.Handler, podLogs(logs)),
+		Reviews:      reviews(cfg.Clock),
+		Version:      Version(),
+		OpenAPI:      openAPI(),
+		Clock:        cfg.Clock,
+		Log:          cfg.Log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build API server: %w", err)
 	}
-	if evictor, err = newEvictor(api, cfg); err != nil {
-		return nil, err
-	}
-	if err := bootstrap(ctx, api); err != nil {
+	if err := bootstrap(ctx, stores); err != nil {
 		return nil, err
 	}
 	tlsConfig, err := cfg.PKI.TLSConfig()
@@ -301,14 +302,14 @@ func Version() version.Info {
 }
 
 // newEvictor builds the eviction handler over the pod and PDB stores.
-func newEvictor(api *apiserver.Server, cfg Config) (*eviction.Evictor, error) {
-	pods, ok := api.Store(podsGVR)
-	if !ok {
-		return nil, errors.New("eviction: pods are not served")
+func newEvictor(stores *stores, cfg Config) (*eviction.Evictor, error) {
+	pods, err := stores.get(podsGVR)
+	if err != nil {
+		return nil, fmt.Errorf("eviction: %w", err)
 	}
-	pdbs, ok := api.Store(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets"))
-	if !ok {
-		return nil, errors.New("eviction: poddisruptionbudgets are not served")
+	pdbs, err := stores.get(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets"))
+	if err != nil {
+		return nil, fmt.Errorf("eviction: %w", err)
 	}
 	return eviction.New(pods, pdbs, eviction.Options{Clock: cfg.Clock, Backoff: cfg.EvictionBackoff, Log: cfg.Log}), nil
 }

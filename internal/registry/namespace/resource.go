@@ -6,8 +6,9 @@
 // Deleting a namespace is not a plain delete upstream: while spec.finalizers
 // is not empty, DELETE only sets deletionTimestamp and status.phase
 // Terminating, and the namespace controller empties it through the finalize
-// subresource (served here with the Finalize rules). The delete itself
-// belongs to the API server's delete path.
+// subresource (served here with the Finalize rules). Lifecycle holds that
+// delete and the NamespaceLifecycle admission of creates; the API server
+// calls both through its generic hooks.
 package namespace
 
 import (

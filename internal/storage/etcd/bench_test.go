@@ -81,6 +81,7 @@ func BenchmarkGet(b *testing.B) {
 	benchBackends(b, func(b *testing.B, s storage.Interface) {
 		kvs := fill(b, s, benchObjects)
 		var n atomic.Int64
+		b.SetParallelism(benchClients)
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {

@@ -42,30 +42,37 @@ func TestDeleteOptionsValidatedEverywhere(t *testing.T) {
 	}
 }
 
-// TestImmortalNamespaces: default, kube-system and kube-public cannot be
-// deleted, not even in a dry run, with NamespaceLifecycle admission's 403;
-// kube-node-lease and other namespaces can.
-func TestImmortalNamespaces(t *testing.T) {
+// TestResourceHooks: the generic handlers call a resource's own Delete
+// (the namespace's: immortal namespaces are refused, others turn
+// Terminating) and the create admission (nothing new in a terminating
+// namespace, whether by POST or by a PUT that creates); namespaces have no
+// deletecollection. The rules themselves are tested in
+// internal/registry/namespace.
+func TestResourceHooks(t *testing.T) {
 	t.Parallel()
 	a := newTestAPI(t)
 	before := a.revision(t)
-	for _, name := range []string{"default", "kube-system", "kube-public"} {
-		for _, query := range []string{"", "?dryRun=All"} {
-			w := a.do(t, http.MethodDelete, "/api/v1/namespaces/"+name+query, "")
-			want := `"message":"namespaces \"` + name + `\" is forbidden: this namespace may not be deleted","reason":"Forbidden"`
-			if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), want) {
-				t.Errorf("delete %s%s: %d %s, want 403 with %s", name, query, w.Code, w.Body, want)
-			}
-		}
+	w := a.do(t, http.MethodDelete, "/api/v1/namespaces/default", "")
+	if want := `this namespace may not be deleted`; w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), want) {
+		t.Errorf("delete default: %d %s, want 403 with %s", w.Code, w.Body, want)
 	}
-	if after := a.revision(t); after != before {
-		t.Errorf("refused deletes wrote (revision %d → %d)", before, after)
-	}
-	// Nor in bulk: namespaces have no deletecollection upstream.
 	a.mustDo(t, http.StatusMethodNotAllowed, http.MethodDelete, "/api/v1/namespaces", "")
 	if after := a.revision(t); after != before {
 		t.Errorf("refused deletes wrote (revision %d → %d)", before, after)
 	}
-	a.mustDo(t, http.StatusOK, http.MethodDelete, "/api/v1/namespaces/team", "")
+	a.mustDo(t, http.StatusCreated, http.MethodPost, cmPath, configMapJSON("before"))
+	w = a.mustDo(t, http.StatusOK, http.MethodDelete, "/api/v1/namespaces/team", "")
+	if !strings.Contains(w.Body.String(), `"phase":"Terminating"`) {
+		t.Errorf("deleted namespace answered %s, want it Terminating", w.Body)
+	}
+	for _, tc := range []struct{ method, path string }{
+		{method: http.MethodPost, path: cmPath},
+		{method: http.MethodPut, path: cmPath + "/after"},
+	} {
+		w := a.do(t, tc.method, tc.path, configMapJSON("after"))
+		if want := "because it is being terminated"; w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), want) {
+			t.Errorf("%s %s in a terminating namespace: %d %s, want 403 with %s", tc.method, tc.path, w.Code, w.Body, want)
+		}
+	}
 	a.mustDo(t, http.StatusNotFound, http.MethodDelete, "/api/v1/namespaces/missing", "")
 }
