@@ -17,6 +17,7 @@ import (
 	"github.com/evictd/evictd/internal/pki"
 	"github.com/evictd/evictd/internal/server"
 	"github.com/evictd/evictd/internal/storage"
+	"github.com/evictd/evictd/internal/storage/cache"
 	"github.com/evictd/evictd/internal/storage/etcd"
 	"github.com/evictd/evictd/internal/storage/memory"
 )
@@ -194,6 +195,13 @@ func (o *storageFlags) client(log *slog.Logger) etcd.ClientConfig {
 	return etcd.ClientConfig{Servers: o.servers, CAFile: o.caFile, CertFile: o.certFile, KeyFile: o.keyFile, Log: log}
 }
 
+// withWatchCache puts the watch cache in front of etcd, as kube-apiserver
+// runs with --watch-cache: lists and watches from memory, one etcd watch
+// per resource. Closing the cache closes the store.
+func withWatchCache(st *etcd.Store, log *slog.Logger) storage.Interface {
+	return cache.New(st, cache.Options{Log: log})
+}
+
 // open builds the chosen backend and says in a phrase where objects live.
 func (o *storageFlags) open(ctx context.Context, dataDir string, log *slog.Logger) (storage.Interface, string, error) {
 	cfg := etcd.Config{Prefix: o.prefix, Log: log}
@@ -204,13 +212,13 @@ func (o *storageFlags) open(ctx context.Context, dataDir string, log *slog.Logge
 		if err != nil {
 			return nil, "", err
 		}
-		return st, "in an embedded etcd in " + dir + ": objects survive restarts", nil
+		return withWatchCache(st, log), "in an embedded etcd in " + dir + ": objects survive restarts", nil
 	case storageEtcd:
 		st, err := etcd.OpenExternal(ctx, o.client(log), cfg)
 		if err != nil {
 			return nil, "", err
 		}
-		return st, "in etcd at " + strings.Join(o.servers, ",") + " under " + st.Prefix(), nil
+		return withWatchCache(st, log), "in etcd at " + strings.Join(o.servers, ",") + " under " + st.Prefix(), nil
 	}
 	return memory.New(memory.Options{}), memoryStoreNote, nil
 }
