@@ -72,8 +72,8 @@ restart, so kubeconfigs stay valid) and writes a kubeconfig to
 	f.StringVar(&o.dataDir, "data-dir", ".evictd", "directory for the CA, serving certificate and token, and etcd's data with --storage=etcd-embedded")
 	o.storage.add(f)
 	f.StringVar(&o.kubeconfigOut, "kubeconfig-out", "evictd.kubeconfig", "where to write the kubeconfig")
-	f.IntVar(&o.maxInflight, "max-requests-inflight", 400, "maximum read-only requests served at once (429 beyond; watches are not counted); 0 for no limit")
-	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", 200, "maximum mutating requests served at once (429 beyond); 0 for no limit")
+	f.IntVar(&o.maxInflight, "max-requests-inflight", 400, "with --max-mutating-requests-inflight, the requests served at once: as kube-apiserver with API Priority and Fairness, their sum is shared out between priority levels, and a request beyond its level's share queues fairly for up to 15 s before a 429 (watches are not counted; docs/flowcontrol.md); 0 for no limit")
+	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", 200, "added to --max-requests-inflight for the server's total concurrency (see there); 0 for no limit")
 	o.controllers = []string{"*"}
 	addControllersFlag(cmd, &o.controllers)
 	o.kubelet.add(f, 3)
