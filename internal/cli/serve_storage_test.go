@@ -72,6 +72,7 @@ func TestServeEtcdEmbeddedSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	before := createService(t, client, "before")
 	stop()
 
 	client, stop = startServe(t, args)
@@ -89,11 +90,27 @@ func TestServeEtcdEmbeddedSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _ := strconv.ParseInt(cm.ResourceVersion, 10, 64)
-	after, _ := strconv.ParseInt(updated.ResourceVersion, 10, 64)
-	if after <= before {
+	rvBefore, _ := strconv.ParseInt(cm.ResourceVersion, 10, 64)
+	rvAfter, _ := strconv.ParseInt(updated.ResourceVersion, 10, 64)
+	if rvAfter <= rvBefore {
 		t.Fatalf("resourceVersion went from %s to %s across the restart", cm.ResourceVersion, updated.ResourceVersion)
 	}
+	// The restarted server's allocator knows the stored services' addresses.
+	if after := createService(t, client, "after"); after.Spec.ClusterIP == before.Spec.ClusterIP {
+		t.Fatalf("service created after the restart got %s, which %s already holds", after.Spec.ClusterIP, before.Name)
+	}
+}
+
+func createService(t *testing.T, client kubernetes.Interface, name string) *corev1.Service {
+	t.Helper()
+	svc, err := client.CoreV1().Services("kept").Create(t.Context(), &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }
 
 // serveReadyLine matches the line serve prints on stdout once it listens.

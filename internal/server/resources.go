@@ -35,11 +35,19 @@ import (
 // Resources lists every served resource, in discovery order. Each call
 // returns fresh descriptions with their own state (the service IP
 // allocator), so several servers in one process never share any.
-func Resources() []*registry.Resource {
+func Resources() []*registry.Resource { return resources(newServiceIPs()) }
+
+// newServiceIPs returns an empty allocator over the default service range.
+func newServiceIPs() *service.Allocator {
 	alloc, err := service.NewIPAllocator(service.DefaultServiceCIDR)
 	if err != nil {
 		panic(err) // the default range is a constant: it always parses
 	}
+	return alloc
+}
+
+// resources lists the served resources, services allocating from alloc.
+func resources(alloc service.IPAllocator) []*registry.Resource {
 	return []*registry.Resource{
 		pod.Resource(),
 		node.Resource(),
@@ -72,14 +80,17 @@ type stores struct {
 	served     []apiserver.Resource
 	byGVR      map[schema.GroupVersionResource]*store.Store
 	namespaces *namespace.Lifecycle
+	// serviceIPs is the services' cluster-IP allocator, which bootstrap
+	// rebuilds from the stored services.
+	serviceIPs *service.Allocator
 }
 
 // newStores builds one store per resource of Resources() over st, and
 // the namespace lifecycle (NamespaceLifecycle admission and the namespace
 // delete) over the namespace store.
 func newStores(st storage.Interface, clk clock.PassiveClock) (*stores, error) {
-	s := &stores{byGVR: map[schema.GroupVersionResource]*store.Store{}}
-	for _, res := range Resources() {
+	s := &stores{byGVR: map[schema.GroupVersionResource]*store.Store{}, serviceIPs: newServiceIPs()}
+	for _, res := range resources(s.serviceIPs) {
 		rs, err := store.New(res, st, store.Options{Clock: clk, TypeConverter: typeConverter, MaxObjectBytes: apiserver.MaxRequestBodyBytes})
 		if err != nil {
 			return nil, fmt.Errorf("store of %s: %w", res.GroupResource(), err)
