@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/evictd/evictd/internal/storage"
+	"github.com/evictd/evictd/internal/storage/cache"
 	"github.com/evictd/evictd/internal/storage/etcd"
 	"github.com/evictd/evictd/internal/storage/memory"
 )
@@ -25,7 +26,8 @@ const benchClients = 16
 // one container, probes, tolerations and status is ~2 KB).
 var benchValue = make([]byte, 2048)
 
-// benchBackends compares etcd with the memory store on the same calls.
+// benchBackends compares etcd, alone and behind the watch cache, with the
+// memory store on the same calls.
 // The etcd numbers include the gRPC round trip over loopback and raft;
 // fsync is on, as serve --storage=etcd-embedded runs it.
 func benchBackends(b *testing.B, run func(b *testing.B, s storage.Interface)) {
@@ -34,19 +36,29 @@ func benchBackends(b *testing.B, run func(b *testing.B, s storage.Interface)) {
 		defer s.Close()
 		run(b, s)
 	})
-	b.Run("backend=etcd", func(b *testing.B) {
-		e, err := etcd.StartEmbedded(b.Context(), etcd.EmbeddedConfig{Dir: b.TempDir(), Log: slog.New(slog.DiscardHandler)})
-		if err != nil {
-			b.Fatal(err)
+	for _, cached := range []bool{false, true} {
+		name := "backend=etcd"
+		if cached {
+			name += "+cache"
 		}
-		defer e.Close()
-		s, err := etcd.New(b.Context(), etcd.Config{Client: e.Client()})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
-		run(b, s)
-	})
+		b.Run(name, func(b *testing.B) {
+			e, err := etcd.StartEmbedded(b.Context(), etcd.EmbeddedConfig{Dir: b.TempDir(), Log: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.Close()
+			var s storage.Interface
+			if s, err = etcd.New(b.Context(), etcd.Config{Client: e.Client()}); err != nil {
+				b.Fatal(err)
+			}
+			if cached {
+				// What serve runs: the watch cache in front of etcd.
+				s = cache.New(s, cache.Options{Log: slog.New(slog.DiscardHandler)})
+			}
+			defer s.Close()
+			run(b, s)
+		})
+	}
 }
 
 // fill creates n objects and returns their keyValues.
