@@ -18,20 +18,22 @@ type LevelConfig struct {
 	Shares int
 	// Queues, HandSize and QueueLength shape its fair queuing: a flow is
 	// dealt HandSize of the Queues and waits in the shortest; a queue
-	// holds at most QueueLength waiting requests.
+	// holds at most QueueLength waiting requests. No queues means a
+	// request finding every seat taken is refused at once.
 	Queues, HandSize, QueueLength int
 }
 
 // Levels are evictd's priority levels. upstream's exempt, global-default
-// and catch-all keep their queuing parameters (128 queues, hands of 6,
-// 50 waiting per queue); the levels evictd has no clients for (system,
+// and catch-all keep their queuing parameters (global-default: 128
+// queues, hands of 6, 50 waiting per queue; catch-all rejects rather
+// than queues); the levels evictd has no clients for (system,
 // leader-election, node-high, workload-high, workload-low) are left out,
 // and their shares with them, so global-default holds 95% of the seats
 // instead of borrowing them (docs/flowcontrol.md).
 var Levels = []LevelConfig{
 	{Name: "exempt", UID: "bc654789-45eb-432d-91fd-a01846d7d053", Exempt: true},
 	{Name: "global-default", UID: "50cbe5ae-5f14-4291-9671-5917f0174ee8", Shares: 95, Queues: 128, HandSize: 6, QueueLength: 50},
-	{Name: "catch-all", UID: "66375068-4d63-42e2-99ef-bc87f818ded6", Shares: 5, Queues: 1, HandSize: 1, QueueLength: 50},
+	{Name: "catch-all", UID: "66375068-4d63-42e2-99ef-bc87f818ded6", Shares: 5},
 }
 
 // ComponentsUser is who evictd's in-process components (controllers,
@@ -61,7 +63,7 @@ var schemas = []schema{
 	{name: "probes", uid: "b9d7be6f-4902-4c80-91f0-5dddb19d863d", level: "exempt",
 		matches: func(_ User, path string) bool { return isProbe(path) }},
 	{name: "global-default", uid: "f100a79c-6111-4cab-98e3-d5c01d80156b", level: "global-default", byUser: true,
-		matches: func(u User, _ string) bool { return u.InGroup(GroupAuthenticated) }},
+		matches: func(u User, _ string) bool { return u.InGroup(GroupAuthenticated) || u.InGroup(GroupUnauthenticated) }},
 	{name: "catch-all", uid: "3f1f6f7e-2a8c-4a4e-9d0b-6f1c0e7b9a51", level: "catch-all", byUser: true,
 		matches: func(User, string) bool { return true }},
 }

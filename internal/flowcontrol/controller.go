@@ -103,15 +103,17 @@ func (c *Controller) Classify(d Digest) Classification {
 // Rejection reasons, as upstream's apiserver_flowcontrol_rejected_requests_total
 // reasons name them.
 var (
-	ErrQueueFull = errors.New("queue-full")
-	ErrTimeout   = errors.New("time-out")
-	ErrCancelled = errors.New("cancelled")
+	ErrConcurrencyLimit = errors.New("concurrency-limit")
+	ErrQueueFull        = errors.New("queue-full")
+	ErrTimeout          = errors.New("time-out")
+	ErrCancelled        = errors.New("cancelled")
 )
 
 // Acquire seats a classified request: at once if its level is exempt or
 // has a free seat and nothing waiting, else after queuing. It returns the
-// function that gives the seat back, or ErrQueueFull, ErrTimeout (the
-// queue wait passed) or ErrCancelled (ctx ended first).
+// function that gives the seat back, or ErrConcurrencyLimit (a level
+// without queues is full), ErrQueueFull, ErrTimeout (the queue wait
+// passed) or ErrCancelled (ctx ended first).
 func (c *Controller) Acquire(ctx context.Context, cls Classification) (release func(), err error) {
 	if cls.Exempt || cls.level == nil || cls.level.queues == nil {
 		return func() {}, nil

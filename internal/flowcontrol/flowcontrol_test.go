@@ -34,8 +34,10 @@ func TestClassify(t *testing.T) {
 			wantSchema: "global-default", level: "global-default", wantFlow: "global-default/admin/127.0.0.1:1"},
 		{name: "another user: one flow", digest: Digest{User: User{Name: "alice", Groups: []string{GroupAuthenticated}}, Path: "/api/v1/pods", Connection: "127.0.0.1:2"},
 			wantSchema: "global-default", level: "global-default", wantFlow: "global-default/alice/127.0.0.1:2"},
-		{name: "anonymous elsewhere: catch-all", digest: Digest{User: Anonymous, Path: "/version"},
-			wantSchema: "catch-all", level: "catch-all", wantFlow: "catch-all/system:anonymous/"},
+		{name: "anonymous elsewhere: global-default too", digest: Digest{User: Anonymous, Path: "/version", Connection: "127.0.0.1:3"},
+			wantSchema: "global-default", level: "global-default", wantFlow: "global-default/system:anonymous/127.0.0.1:3"},
+		{name: "no group at all: catch-all", digest: Digest{User: User{Name: "nobody"}, Path: "/version", Connection: "127.0.0.1:4"},
+			wantSchema: "catch-all", level: "catch-all", wantFlow: "catch-all/nobody/127.0.0.1:4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,6 +172,23 @@ func TestQueueSetSeatsQueuesAndRefuses(t *testing.T) {
 			t.Errorf("after all: %d seats in use, %d waiting", qs.inUse, qs.waiting)
 		}
 	})
+}
+
+func TestLevelWithoutQueuesRejects(t *testing.T) {
+	t.Parallel()
+	qs := newQueueSet(1, LevelConfig{Name: "catch-all", Shares: 5})
+	release, err := qs.acquire(t.Context(), "a", realClock{}, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qs.acquire(t.Context(), "b", realClock{}, time.Second); !errors.Is(err, ErrConcurrencyLimit) {
+		t.Fatalf("second request: %v, want concurrency-limit at once", err)
+	}
+	release()
+	release() // twice is harmless
+	if _, err := qs.acquire(t.Context(), "b", realClock{}, time.Second); err != nil {
+		t.Fatalf("after the release: %v", err)
+	}
 }
 
 func TestQueueSetIsFairBetweenFlows(t *testing.T) {

@@ -49,6 +49,14 @@ func newQueueSet(seats int, cfg LevelConfig) *queueSet {
 // acquire seats a request of flow, waiting at most wait.
 func (qs *queueSet) acquire(ctx context.Context, flow string, clk clock.Clock, wait time.Duration) (func(), error) {
 	qs.mu.Lock()
+	if len(qs.queues) == 0 { // a level that rejects rather than queues
+		defer qs.mu.Unlock()
+		if qs.inUse >= qs.seats {
+			return nil, ErrConcurrencyLimit
+		}
+		qs.inUse++
+		return qs.releaser(nil), nil
+	}
 	q := qs.shortest(flow)
 	if qs.inUse < qs.seats && qs.waiting == 0 {
 		qs.seat(q)
@@ -86,8 +94,8 @@ func (qs *queueSet) acquire(ctx context.Context, flow string, clk clock.Clock, w
 	return nil, err
 }
 
-// releaser returns the function that frees the seat a request of q holds,
-// once.
+// releaser returns the function that frees the seat a request of q (nil
+// for a level without queues) holds, once.
 func (qs *queueSet) releaser(q *queue) func() {
 	var once sync.Once
 	return func() {
@@ -109,7 +117,9 @@ func (qs *queueSet) seat(q *queue) {
 // seats. The caller holds qs.mu.
 func (qs *queueSet) release(q *queue) {
 	qs.inUse--
-	q.executing--
+	if q != nil {
+		q.executing--
+	}
 	qs.dispatch()
 }
 

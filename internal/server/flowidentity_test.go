@@ -41,7 +41,7 @@ func TestComponentsHaveTheirOwnExemptIdentity(t *testing.T) {
 		{name: "admin", cfg: s.RESTConfig(), path: "/api/v1/namespaces", level: "global-default"},
 		{name: "in-process components", cfg: s.componentsRESTConfig(), path: "/api/v1/namespaces", level: "exempt"},
 		{name: "anonymous probe", cfg: anonymous(s.RESTConfig()), path: "/readyz", level: "exempt"},
-		{name: "anonymous version", cfg: anonymous(s.RESTConfig()), path: "/version", level: "catch-all"},
+		{name: "anonymous version", cfg: anonymous(s.RESTConfig()), path: "/version", level: "global-default"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
