@@ -100,6 +100,17 @@ func notReadySince(pod *corev1.Pod) time.Time {
 	return pod.CreationTimestamp.Time
 }
 
+// annotationNeverReady is evictd's simulated-kubelet annotation for a pod
+// that never becomes Ready (docs/kubelet.md).
+const annotationNeverReady = "sim.evictd.io/never-ready"
+
+// neverReady tells whether waiting cannot make the pod Ready: evictd's
+// never-ready annotation, or a container in CrashLoopBackOff.
+func neverReady(pod *corev1.Pod) bool {
+	loop, _ := crashLoop(pod)
+	return loop || pod.Annotations[annotationNeverReady] == "true"
+}
+
 // crashLoop tells whether a container waits in CrashLoopBackOff, and the
 // pod's restarts.
 func crashLoop(pod *corev1.Pod) (bool, int32) {
@@ -234,7 +245,11 @@ func (a *analysis) unreadyFindings(add func(code, format string, args ...any)) {
 	var unready, looping []string
 	for _, p := range a.unready() {
 		since := notReadySince(p.pod)
-		unready = append(unready, fmt.Sprintf("%s (not Ready since %s, %s ago)", p.pod.Name, since.UTC().Format(time.RFC3339), a.now.Sub(since).Round(time.Second)))
+		note := ""
+		if neverReady(p.pod) {
+			note = ", annotated " + annotationNeverReady + ": it will never be Ready"
+		}
+		unready = append(unready, fmt.Sprintf("%s (not Ready since %s, %s ago%s)", p.pod.Name, since.UTC().Format(time.RFC3339), a.now.Sub(since).Round(time.Second), note))
 		if loop, restarts := crashLoop(p.pod); loop {
 			looping = append(looping, fmt.Sprintf("%s (%d restarts)", p.pod.Name, restarts))
 		}

@@ -149,7 +149,7 @@ func TestPodDecisions(t *testing.T) {
 			c.settled("web", 1)
 		},
 		pod: "p", decision: BudgetExhausted, code: 429, why: "q (4 restarts)",
-		fix: "Fix the crash of pod q (CrashLoopBackOff)", finding: FindingCrashLoop,
+		fix: "Fix pod q (crash-looping or never Ready: waiting will not help)", finding: FindingCrashLoop,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

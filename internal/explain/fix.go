@@ -72,8 +72,7 @@ func (a *analysis) waitFix(deficit int) string {
 	}
 	// Pods that are merely slow come first: waiting is the smaller fix.
 	slices.SortStableFunc(unready, func(x, y selectedPod) int {
-		lx, _ := crashLoop(x.pod)
-		ly, _ := crashLoop(y.pod)
+		lx, ly := neverReady(x.pod), neverReady(y.pod)
 		switch {
 		case lx == ly:
 			return 0
@@ -84,7 +83,7 @@ func (a *analysis) waitFix(deficit int) string {
 	})
 	var wait, repair []string
 	for _, p := range unready[:deficit] {
-		if loop, _ := crashLoop(p.pod); loop {
+		if neverReady(p.pod) {
 			repair = append(repair, p.pod.Name)
 		} else {
 			wait = append(wait, p.pod.Name)
@@ -95,7 +94,7 @@ func (a *analysis) waitFix(deficit int) string {
 		parts = append(parts, fmt.Sprintf("Wait for pod %s to be Ready", strings.Join(wait, ", ")))
 	}
 	if len(repair) > 0 {
-		parts = append(parts, fmt.Sprintf("fix the crash of pod %s (CrashLoopBackOff) so that it becomes Ready", strings.Join(repair, ", ")))
+		parts = append(parts, fmt.Sprintf("fix pod %s (crash-looping or never Ready: waiting will not help) so that it becomes Ready", strings.Join(repair, ", ")))
 	}
 	s := strings.Join(parts, "; ")
 	return strings.ToUpper(s[:1]) + s[1:] + fmt.Sprintf(": budget %s then allows one disruption.", a.pdb.Name)

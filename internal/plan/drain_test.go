@@ -105,7 +105,8 @@ func TestPlanAgainstDrain(t *testing.T) {
 		waveStart := time.Now()
 		for _, a := range w.Await {
 			awaitBudget(t, client, a.Budget, func(pdb *policyv1.PodDisruptionBudget) bool {
-				return pdb.Status.ObservedGeneration == pdb.Generation && pdb.Status.DisruptionsAllowed >= a.DisruptionsAllowed
+				return pdb.Status.ObservedGeneration == pdb.Generation && pdb.Status.DisruptionsAllowed >= a.DisruptionsAllowed &&
+					pdb.Status.CurrentHealthy >= a.CurrentHealthy
 			})
 		}
 		before := counter.refused.Load()

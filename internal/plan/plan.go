@@ -47,7 +47,10 @@ type Await struct {
 	// DisruptionsAllowed is the least status.disruptionsAllowed the wave
 	// needs (the budget-consuming evictions it makes).
 	DisruptionsAllowed int32 `json:"disruptionsAllowed"`
-	// CurrentHealthy is the healthy count the simulation expects by then.
+	// CurrentHealthy is the least status.currentHealthy to wait for: the
+	// healthy count the simulation expects once earlier replacements are
+	// Ready (an unready pod goes without the budget only while
+	// currentHealthy >= desiredHealthy).
 	CurrentHealthy int32 `json:"currentHealthy"`
 }
 

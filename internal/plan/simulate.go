@@ -246,9 +246,10 @@ func (s *sim) evict(pod *corev1.Pod) Eviction {
 		n, why := place(s.order, repl)
 		if n == nil {
 			e.Pending = why
+			// Only a pod that counted as healthy leaves its budget short.
 			for _, b := range bs {
-				b.pending = append(b.pending, pod.Name)
 				if counted {
+					b.pending = append(b.pending, pod.Name)
 					b.healthy--
 				}
 			}
@@ -262,8 +263,8 @@ func (s *sim) evict(pod *corev1.Pod) Eviction {
 		}
 	case kindUnmanaged:
 		for _, b := range bs {
-			b.lost = append(b.lost, pod.Name)
 			if counted {
+				b.lost = append(b.lost, pod.Name)
 				b.healthy--
 			}
 		}

@@ -19,7 +19,7 @@ func (p *Plan) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "\nwave %d: drain %s (about %s, at most %s)\n", wv.Index, strings.Join(wv.Nodes, " "),
 			seconds(wv.Estimate.Seconds), seconds(wv.Estimate.WorstSeconds))
 		for _, a := range wv.Await {
-			fmt.Fprintf(&b, "  await budget %s/%s: disruptionsAllowed >= %d (currentHealthy %d)\n", a.Namespace, a.Budget, a.DisruptionsAllowed, a.CurrentHealthy)
+			fmt.Fprintf(&b, "  await budget %s/%s: currentHealthy >= %d, disruptionsAllowed >= %d\n", a.Namespace, a.Budget, a.CurrentHealthy, a.DisruptionsAllowed)
 		}
 		for _, e := range wv.Evictions {
 			b.WriteString("  " + e.text() + "\n")
