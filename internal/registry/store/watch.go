@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/utils/clock"
 
 	"github.com/evictd/evictd/internal/storage"
 )
@@ -31,9 +33,20 @@ type WatchOptions struct {
 // InitialEventsEndAnnotation marks the bookmark that ends a streaming list.
 const InitialEventsEndAnnotation = metav1.InitialEventsAnnotationKey
 
-// resultBuffer decouples decoding from the client's writes; it is small
-// because the storage watcher already buffers.
-const resultBuffer = 64
+// Bounds of a watcher's buffer of decoded events. A watcher buffers about
+// one second of its own events, as kube-apiserver's cacher sizes each
+// watcher's channel from its resource's event rate, so a watch of a busy
+// resource rides out a burst while its client is busy (a controller's
+// informer behind a loaded server); never fewer than minWatchBuffer (the
+// result channel) nor more than maxWatchBuffer, so a watcher's memory is
+// bounded (~2 MB of 2 KB pods). Beyond it the watcher stops reading its
+// storage watch: the backlog stays in the store's shared revision log,
+// which no writer waits on, until the client catches up or falls out of
+// the kept history and is dropped with 410 Expired (it relists).
+const (
+	minWatchBuffer = 64
+	maxWatchBuffer = 1024
+)
 
 // Watch streams changes of namespace ("" for all) that match the options.
 // Which events come first follows the resourceVersion semantics of
@@ -46,7 +59,7 @@ func (s *Store) Watch(ctx context.Context, namespace string, opts WatchOptions) 
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	w := &watcher{cancel: cancel, result: make(chan watch.Event, resultBuffer), done: make(chan struct{})}
+	w := &watcher{cancel: cancel, result: make(chan watch.Event, minWatchBuffer), done: make(chan struct{})}
 	var snapshot runtime.Object
 	if initial {
 		list, err := s.List(ctx, namespace, ListOptions{Predicate: opts.Predicate})
@@ -145,14 +158,8 @@ func (w *watcher) run(ctx context.Context, s *Store, sw storage.Watcher, opts Wa
 			return
 		}
 	}
-	for ev := range sw.Events() {
-		out, ok := s.translate(ev, opts)
-		if !ok {
-			continue
-		}
-		if !send(out) {
-			return
-		}
+	if !w.relay(ctx, s, sw, opts) {
+		return
 	}
 	if err := sw.Err(); err != nil && ctx.Err() == nil {
 		// The storage watch ended under us (slow consumer, compaction):
@@ -162,6 +169,88 @@ func (w *watcher) run(ctx context.Context, s *Store, sw storage.Watcher, opts Wa
 			return
 		}
 		send(watch.Event{Type: watch.Error, Object: &status})
+	}
+}
+
+// relay passes the storage watch's events on, translated, through a
+// buffer sized from their rate, until the storage watch ends (true) or
+// ctx does (false).
+func (w *watcher) relay(ctx context.Context, s *Store, sw storage.Watcher, opts WatchOptions) bool {
+	buf := eventBuffer{clock: s.clock}
+	in := sw.Events()
+	for in != nil || buf.len() > 0 {
+		var out chan<- watch.Event
+		var next watch.Event
+		if buf.len() > 0 {
+			out, next = w.result, buf.peek()
+		}
+		from := in
+		if buf.full() {
+			from = nil // the shared log holds the rest
+		}
+		select {
+		case ev, ok := <-from:
+			if !ok {
+				in = nil
+				continue
+			}
+			if t, ok := s.translate(ev, opts); ok {
+				buf.push(t)
+			}
+		case out <- next:
+			buf.pop()
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// eventBuffer is a watcher's queue of translated events; its limit
+// follows the rate they arrive at: the events of the last whole second
+// (or of the current one, if more), between minWatchBuffer and
+// maxWatchBuffer.
+type eventBuffer struct {
+	clock  clock.PassiveClock
+	events []watch.Event
+	head   int
+	// second began at since; count events arrived in it, last in the
+	// one before.
+	since       time.Time
+	count, last int
+}
+
+func (b *eventBuffer) len() int          { return len(b.events) - b.head }
+func (b *eventBuffer) peek() watch.Event { return b.events[b.head] }
+
+// limit is how many events the buffer may hold now.
+func (b *eventBuffer) limit() int {
+	return min(max(b.last, b.count, minWatchBuffer), maxWatchBuffer)
+}
+
+func (b *eventBuffer) full() bool { return b.len() >= b.limit() }
+
+func (b *eventBuffer) push(ev watch.Event) {
+	now := b.clock.Now()
+	switch elapsed := now.Sub(b.since); {
+	case elapsed >= 2*time.Second:
+		b.since, b.count, b.last = now, 0, 0
+	case elapsed >= time.Second:
+		b.since, b.count, b.last = b.since.Add(time.Second), 0, b.count
+	}
+	b.count++
+	b.events = append(b.events, ev)
+}
+
+func (b *eventBuffer) pop() {
+	b.events[b.head] = watch.Event{} // let the object go
+	b.head++
+	if b.head == len(b.events) {
+		b.events, b.head = b.events[:0], 0
+	} else if b.head >= minWatchBuffer && b.head*2 >= len(b.events) {
+		n := copy(b.events, b.events[b.head:])
+		clear(b.events[n:])
+		b.events, b.head = b.events[:n], 0
 	}
 }
 
