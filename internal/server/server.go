@@ -79,6 +79,12 @@ type Server struct {
 	controllers     sync.WaitGroup
 	// kubelets are the in-process simulated kubelets, if any.
 	kubelets *kubelet.Simulator
+	// drain refuses new requests once Shutdown begins and tells when
+	// those in flight have finished.
+	drain *drain
+	// events counts the in-process components' event writes, which
+	// bypass the network (eventsInProcess).
+	events *drain
 	// componentsToken authenticates the in-process components (auth.go).
 	componentsToken string
 	// errors logs what goes wrong outside any handler's answer (TLS
@@ -154,7 +160,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	s := &Server{cfg: cfg, api: api, storage: st, served: make(chan error, 1), kubelets: sim, errors: newLimitedLog(cfg.Log, cfg.Clock)}
+	s := &Server{cfg: cfg, api: api, storage: st, served: make(chan error, 1), kubelets: sim, drain: newDrain(), events: newDrain(), errors: newLimitedLog(cfg.Log, cfg.Clock)}
 	s.componentsToken = newComponentsToken()
 	s.url = "https://" + dialAddress(ln.Addr())
 	s.listener = newLimitListener(ln, cfg.Limits.MaxConnections, func(remote net.Addr, limit int) {
@@ -168,7 +174,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 // newHTTPServer builds the HTTP server: request log and panic recovery
-// outermost (so refused requests are logged too), then authentication,
+// outermost (so refused requests are logged too), then the shutdown
+// drain, authentication,
 // the write-timeout exemption of long-running requests, the in-flight
 // limits and the API. Every timeout and limit comes from cfg.Limits.
 func (s *Server) newHTTPServer(tlsConfig *tls.Config) *http.Server {
@@ -180,7 +187,7 @@ func (s *Server) newHTTPServer(tlsConfig *tls.Config) *http.Server {
 		Clock:       cfg.Clock,
 	})
 	return &http.Server{
-		Handler:           s.logRequests(s.authenticate(exemptLongRunning(limited))),
+		Handler:           s.logRequests(drainRequests(s.drain, s.authenticate(exemptLongRunning(limited)))),
 		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: cfg.Limits.ReadHeaderTimeout,
 		IdleTimeout:       cfg.Limits.IdleTimeout,
@@ -219,7 +226,7 @@ func (s *Server) startControllers() {
 	}
 	// In-process clients are not rate limited: kube-apiserver exempts its
 	// own loopback clients from fairness too.
-	cfg := &rest.Config{Host: s.url, Transport: transport, QPS: -1}
+	cfg := &rest.Config{Host: s.url, Transport: &eventsInProcess{next: transport, api: s.api, events: s.events}, QPS: -1}
 	cc, err := component.NewContext(cfg, component.Options{Clock: s.cfg.Clock, Log: s.cfg.Log})
 	if err != nil {
 		s.cfg.Log.Error("controllers not started", "err", err)
@@ -260,15 +267,33 @@ func (s *Server) Kubelets() *kubelet.Simulator { return s.kubelets }
 // API is the API server, for in-process access to its stores.
 func (s *Server) API() *apiserver.Server { return s.api }
 
-// Shutdown closes open watches, stops accepting requests, waits for
-// in-flight ones until ctx ends, and closes the storage.
+// Shutdown stops the server gracefully, in kube-apiserver's order:
+//
+//  1. the in-process components stop while the API still serves them, so
+//     that their last writes land;
+//  2. every new request is refused with 429, Retry-After: 5 and
+//     Connection: close (health checks excepted), and open watches end
+//     with a clean end of stream;
+//  3. the requests in flight finish, until ctx ends;
+//  4. the listener closes (new connections are refused); the components'
+//     last event writes, which go in-process (eventsInProcess), finish;
+//     then the storage closes.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.stopOnce.Do(func() {
 		s.stopControllers()
 		s.controllers.Wait()
+		idle := s.drain.close()
 		s.api.Shutdown()
+		select {
+		case <-idle:
+		case <-ctx.Done():
+		}
 		err = s.http.Shutdown(ctx)
+		select {
+		case <-s.events.close():
+		case <-ctx.Done():
+		}
 		if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 			err = errors.Join(err, serr)
 		}
