@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -254,6 +255,9 @@ func (a *analysis) unreadyFindings(add func(code, format string, args ...any)) {
 			looping = append(looping, fmt.Sprintf("%s (%d restarts)", p.pod.Name, restarts))
 		}
 	}
+	if o, hash := a.stuckRollout(); o != nil {
+		add(FindingRolloutNotReady, "%s is rolling out: its new pods (pod-template-hash %s) are not Ready, while the budget counts the old ones.", o, hash)
+	}
 	if len(unready) > 0 {
 		add(FindingUnreadyPods, "Selected pods not Ready, so not healthy: %s.", strings.Join(unready, ", "))
 	}
@@ -286,7 +290,7 @@ func (a *analysis) ownerReplicas() string {
 func (a *analysis) singleOwner() *owner {
 	var one *owner
 	for _, p := range a.pods {
-		if p.owner == nil || p.owner.Scalable == nil || !*p.owner.Scalable || one != nil && one != p.owner {
+		if p.owner == nil || p.owner.Scalable == nil || !*p.owner.Scalable || one != nil && one.String() != p.owner.String() {
 			return nil
 		}
 		one = p.owner
@@ -319,4 +323,50 @@ func plural(names []string, one, many string) string {
 		return "pod " + names[0] + " " + one
 	}
 	return "pods " + strings.Join(names, ", ") + " " + many
+}
+
+// stuckRollout finds a Deployment whose pods of one template are all
+// unready while its pods of another template are Ready: a rollout whose
+// new pods do not become Ready, the seed's example of a stuck eviction.
+func (a *analysis) stuckRollout() (*owner, string) {
+	type counts struct{ ready, unready int }
+	// Keyed by name: each ReplicaSet resolves to its own *owner value.
+	byHash := map[string]map[string]*counts{}
+	owners := map[string]*owner{}
+	for _, p := range a.pods {
+		if p.owner == nil || p.owner.Kind != "Deployment" || p.pod.DeletionTimestamp != nil {
+			continue
+		}
+		hash, key := p.pod.Labels[appsv1.DefaultDeploymentUniqueLabelKey], p.owner.String()
+		owners[key] = p.owner
+		if byHash[key] == nil {
+			byHash[key] = map[string]*counts{}
+		}
+		c := byHash[key][hash]
+		if c == nil {
+			c = &counts{}
+			byHash[key][hash] = c
+		}
+		if podReady(p.pod) {
+			c.ready++
+		} else {
+			c.unready++
+		}
+	}
+	for key, hashes := range byHash {
+		var stuck string
+		healthyOther := false
+		for hash, c := range hashes {
+			switch {
+			case c.ready == 0 && c.unready > 0:
+				stuck = hash
+			case c.ready > 0:
+				healthyOther = true
+			}
+		}
+		if stuck != "" && healthyOther {
+			return owners[key], stuck
+		}
+	}
+	return nil, ""
 }

@@ -35,6 +35,10 @@ func (a *analysis) fix() string {
 	if deficit <= 0 {
 		return fmt.Sprintf("Wait for the disruption controller to recompute budget %s (its status says healthy %d, desired %d).", pdb.Name, st.CurrentHealthy, st.DesiredHealthy)
 	}
+	if o, _ := a.stuckRollout(); o != nil && a.onlyHopeless(int(deficit)) {
+		return fmt.Sprintf("Roll %s back (kubectl rollout undo %s) or fix its new pods: they are not becoming Ready, and budget %s lacks %d healthy pod(s).",
+			o, o, pdb.Name, deficit)
+	}
 	if f := a.waitFix(int(deficit)); f != "" {
 		return f
 	}
@@ -137,4 +141,16 @@ func (a *analysis) desiredAt(r int32) (int32, bool) {
 		return int32(n), err == nil
 	}
 	return 0, true
+}
+
+// onlyHopeless tells whether waiting cannot give the budget its deficit:
+// fewer unready pods that may still become Ready than it lacks.
+func (a *analysis) onlyHopeless(deficit int) bool {
+	hopeful := 0
+	for _, p := range a.unready() {
+		if !neverReady(p.pod) {
+			hopeful++
+		}
+	}
+	return hopeful < deficit
 }

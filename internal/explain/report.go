@@ -150,7 +150,7 @@ type Finding struct {
 	// Code names the finding: Stale, NoController, UnreadyPods,
 	// CrashLoopBackOff, ReplicasEqualMinAvailable, MaxUnavailableZero,
 	// MinAvailableAll, NoScalableOwner, PendingDisruptions, StatusDrift,
-	// SyncFailed.
+	// SyncFailed, RolloutNotReady.
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
@@ -168,6 +168,7 @@ const (
 	FindingPendingDisruptions = "PendingDisruptions"
 	FindingStatusDrift        = "StatusDrift"
 	FindingSyncFailed         = "SyncFailed"
+	FindingRolloutNotReady    = "RolloutNotReady"
 )
 
 // WriteJSON writes r as indented JSON.

@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -109,7 +110,25 @@ func TestLiveWorkloads(t *testing.T) {
 	waitPods(t, client, "app=stuck", 2)
 	c.settled("stuck", 0)
 
-	r, err := New(client, Options{}).PDB(t.Context(), ns, "web")
+	// The seed's stuck eviction: a rollout whose new pods never get Ready.
+	deploy(t, client, "roll", 3, nil)
+	c.pdb("roll", minAvailable(intstr.FromInt32(2)), selector(map[string]string{"app": "roll"}))
+	c.settled("roll", 3)
+	patch := `{"spec":{"strategy":{"rollingUpdate":{"maxSurge":0,"maxUnavailable":1}}, "template":{"metadata":{"annotations":{"sim.evictd.io/never-ready":"true"}}}}}`
+	if _, err := client.AppsV1().Deployments(ns).Patch(t.Context(), "roll", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitPods(t, client, "app=roll", 3)
+	c.settled("roll", 2)
+	r, err := New(client, Options{}).PDB(t.Context(), ns, "roll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Roll deployment/roll back (kubectl rollout undo deployment/roll)"; !strings.HasPrefix(r.Budgets[0].Fix, want) || !hasFinding(r.Budgets, FindingRolloutNotReady) {
+		t.Errorf("roll: fix %q (want %q…), findings %+v", r.Budgets[0].Fix, want, r.Budgets[0].Findings)
+	}
+
+	r, err = New(client, Options{}).PDB(t.Context(), ns, "web")
 	if err != nil {
 		t.Fatal(err)
 	}
