@@ -169,7 +169,7 @@ func seedEvictable(b *testing.B, client kubernetes.Interface, pdbs int) []string
 func createReadyPod(ctx context.Context, client kubernetes.Interface, name, group string) error {
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: evictionNS, Labels: map[string]string{"group": group}},
-		Spec: corev1.PodSpec{NodeName: "node-1", Containers: []corev1.Container{{Name: "app", Image: "registry.k8s.io/pause:3.10"}}},
+		Spec:       corev1.PodSpec{NodeName: "node-1", Containers: []corev1.Container{{Name: "app", Image: "registry.k8s.io/pause:3.10"}}},
 	}
 	created, err := client.CoreV1().Pods(evictionNS).Create(ctx, pod, metav1.CreateOptions{})
 	if err != nil {

@@ -1,9 +1,9 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -28,12 +28,13 @@ const startupPoll = time.Millisecond
 func BenchmarkServeStartup(b *testing.B) {
 	bin := buildEvictd(b)
 	var ready, listening []time.Duration
-	for i := 0; b.Loop(); i++ {
+	for b.Loop() {
 		dir := b.TempDir()
 		kubeconfig := filepath.Join(dir, "kubeconfig")
 		cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data"),
 			"--kubeconfig-out", kubeconfig)
-		cmd.Stderr = os.Stderr
+		var stderr bytes.Buffer // serve's log, shown only if it fails
+		cmd.Stderr = &stderr
 		start := time.Now()
 		if err := cmd.Start(); err != nil {
 			b.Fatalf("start evictd serve: %v", err)
@@ -41,12 +42,12 @@ func BenchmarkServeStartup(b *testing.B) {
 		cfg, err := waitKubeconfig(kubeconfig, time.Minute)
 		if err != nil {
 			stopProcess(cmd)
-			b.Fatal(err)
+			b.Fatalf("%v\n%s", err, stderr.Bytes())
 		}
 		listening = append(listening, time.Since(start))
 		if err := waitReadyz(b.Context(), cfg, time.Minute); err != nil {
 			stopProcess(cmd)
-			b.Fatal(err)
+			b.Fatalf("%v\n%s", err, stderr.Bytes())
 		}
 		ready = append(ready, time.Since(start))
 		b.StopTimer()
