@@ -151,7 +151,7 @@ func (e *Evictor) evictUnhealthy(ctx context.Context, req *Request, pod *corev1.
 // status is read afresh inside it, so a compare-and-swap can only lose to
 // a writer outside this server's evictions (the disruption controller,
 // another API server, a client). Such a loss is retried at once when the
-// winner left the decision inputs unchanged (sameDecisionInputs), and
+// winner left the decision inputs unchanged (decisionInputs), and
 // after one step of upstream's back-off, outside the lane, otherwise.
 // Every attempt counts towards upstream's limit (EvictionsRetry.Steps),
 // after which the conflict is returned, as upstream does.
