@@ -319,7 +319,11 @@ func (b *simBudget) blockMessage() string {
 	case ReasonNoRoom:
 		return fmt.Sprintf("%s: replacements of %s fit nowhere", base, strings.Join(b.pending, ", "))
 	case ReasonNeverReady:
-		return fmt.Sprintf("%s: %s never become Ready", base, strings.Join(b.neverReady, ", "))
+		verb := "never becomes"
+		if len(b.neverReady) > 1 {
+			verb = "never become"
+		}
+		return fmt.Sprintf("%s: %s %s Ready", base, strings.Join(b.neverReady, ", "), verb)
 	}
 	if msg := b.never(); msg != "" {
 		return msg
