@@ -37,6 +37,9 @@ func TestNode(t *testing.T) {
 	got := map[string]Decision{}
 	for _, v := range r.Pods {
 		got[v.Name] = v.Decision
+		if why := strings.Join(v.Why, " "); !strings.Contains(why, "No controller owns the pod: kubectl drain refuses it without --force") {
+			t.Errorf("pod %s: why %q lacks the drain's --force note", v.Name, why)
+		}
 	}
 	want := map[string]Decision{"lone": NoBudget, "p": BudgetExhausted, "q": BudgetExhausted}
 	for name, d := range want {

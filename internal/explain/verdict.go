@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // maxDisruptedPods is the API server's bound on status.disruptedPods.
@@ -40,6 +41,9 @@ func (s *session) verdict(ctx context.Context, pod *corev1.Pod) (*PodVerdict, er
 	}
 	v.Decision = decide(pod, matched)
 	explainDecision(v, pod, matched, budgets)
+	if note := drainNote(pod); note != "" {
+		v.Why = append(v.Why, note)
+	}
 	v.Evictable = v.Decision.Evictable()
 	if v.DryRun, err = s.e.dryRun(ctx, pod); err != nil {
 		return nil, err
@@ -201,4 +205,18 @@ func findingMessages(b *Budget, codes ...string) []string {
 		}
 	}
 	return out
+}
+
+// drainNote says when kubectl drain would not evict the pod at all.
+func drainNote(pod *corev1.Pod) string {
+	if _, mirror := pod.Annotations[corev1.MirrorPodAnnotationKey]; mirror {
+		return "A static (mirror) pod: kubectl drain cannot remove it; only its kubelet's manifest can."
+	}
+	if ref := metav1.GetControllerOf(pod); ref != nil && ref.Kind == "DaemonSet" {
+		return "A DaemonSet pod: kubectl drain --ignore-daemonsets leaves it in place (the DaemonSet would recreate it)."
+	}
+	if metav1.GetControllerOf(pod) == nil && !bypasses(pod) {
+		return "No controller owns the pod: kubectl drain refuses it without --force, and nothing recreates it once evicted."
+	}
+	return ""
 }
