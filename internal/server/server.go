@@ -43,9 +43,10 @@ type Config struct {
 	PKI *pki.Bundle
 	// Storage holds the objects; nil means a new in-memory store.
 	Storage storage.Interface
-	// MaxRequestsInflight and MaxMutatingRequestsInflight cap concurrent
-	// read-only and mutating requests (429 beyond); 0 means the
-	// kube-apiserver defaults (400 and 200), negative means no cap.
+	// MaxRequestsInflight and MaxMutatingRequestsInflight add up to the
+	// seats API Priority and Fairness shares out (docs/flowcontrol.md); 0
+	// means the kube-apiserver defaults (400 and 200), negative in either
+	// turns flow control off.
 	MaxRequestsInflight, MaxMutatingRequestsInflight int
 	// Controllers selects the components (controllers and scheduler) run
 	// inside the server as clients of its API, as kube-controller-manager's
