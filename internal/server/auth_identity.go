@@ -4,21 +4,16 @@ import (
 	"context"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+
+	"github.com/evictd/evictd/internal/flowcontrol"
 )
 
-// AdminUsername is who evictd's bearer token authenticates as. evictd has
-// one identity and no authorization: every authenticated request may do
-// everything, as a member of system:masters may in kube-apiserver.
-const AdminUsername = "evictd-admin"
-
-// adminGroups are the admin's groups: system:masters (whose members
-// kube-apiserver's authorizer allows everything) and system:authenticated,
-// which kube-apiserver adds to every authenticated user.
-var adminGroups = []string{"system:masters", "system:authenticated"}
-
-// userFrom is the identity a request authenticated as, for
-// SelfSubjectReview and the access reviews: every request that reaches
-// them carries the one token, so it is always the admin.
-func userFrom(context.Context) authenticationv1.UserInfo {
-	return authenticationv1.UserInfo{Username: AdminUsername, Groups: append([]string(nil), adminGroups...)}
+// userFrom is the identity a request authenticated as (auth.go puts it in
+// the context), for SelfSubjectReview and the access reviews: the admin
+// (evictd-admin) for clients of the kubeconfig's token, or the in-process
+// components' own user; both are in system:masters and
+// system:authenticated.
+func userFrom(ctx context.Context) authenticationv1.UserInfo {
+	u := flowcontrol.UserFrom(ctx)
+	return authenticationv1.UserInfo{Username: u.Name, Groups: append([]string(nil), u.Groups...)}
 }

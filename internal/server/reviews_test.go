@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/evictd/evictd/internal/server"
 	"github.com/evictd/evictd/pkg/testserver"
 )
 
@@ -31,8 +30,8 @@ func TestSelfSubjectReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	user := got.Status.UserInfo
-	if user.Username != server.AdminUsername || !slices.Equal(user.Groups, []string{"system:masters", "system:authenticated"}) {
-		t.Errorf("user info = %+v, want %s in system:masters and system:authenticated", user, server.AdminUsername)
+	if user.Username != "evictd-admin" || !slices.Equal(user.Groups, []string{"system:masters", "system:authenticated"}) {
+		t.Errorf("user info = %+v, want evictd-admin in system:masters and system:authenticated", user)
 	}
 	if got.CreationTimestamp.IsZero() {
 		t.Error("creationTimestamp is not set")
