@@ -121,8 +121,9 @@ func TestLiveWorkloads(t *testing.T) {
 	if _, err := client.AppsV1().Deployments(ns).Patch(t.Context(), "roll", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	waitPods(t, client, "app=roll", 3)
+	// One old pod goes (healthy 2), then its never-ready replacement runs.
 	c.settled("roll", 2)
+	waitPods(t, client, "app=roll", 3)
 	r, err := New(client, Options{}).PDB(t.Context(), ns, "roll")
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +167,8 @@ func deploy(t *testing.T, client kubernetes.Interface, name string, replicas int
 	}
 }
 
-// waitPods waits for n Running pods matching sel.
+// waitPods waits for n Running pods matching sel, not counting pods
+// being deleted.
 func waitPods(t *testing.T, client kubernetes.Interface, sel string, n int) {
 	t.Helper()
 	err := wait.PollUntilContextTimeout(t.Context(), 20*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
@@ -176,7 +178,7 @@ func waitPods(t *testing.T, client kubernetes.Interface, sel string, n int) {
 		}
 		running := 0
 		for _, p := range l.Items {
-			if p.Status.Phase == corev1.PodRunning {
+			if p.Status.Phase == corev1.PodRunning && p.DeletionTimestamp == nil {
 				running++
 			}
 		}
