@@ -43,8 +43,8 @@ type Config struct {
 	// Reviews are create-only resources that are never stored (the
 	// SelfSubjectReview and the access reviews).
 	Reviews []Review
-	Clock        clock.PassiveClock
-	Log          *slog.Logger
+	Clock   clock.PassiveClock
+	Log     *slog.Logger
 }
 
 // Resource is one served resource: its store, and the resource's own

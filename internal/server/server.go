@@ -188,7 +188,7 @@ func (s *Server) newHTTPServer(tlsConfig *tls.Config) *http.Server {
 		Clock:       cfg.Clock,
 	})
 	return &http.Server{
-		Handler:           s.logRequests(drainRequests(s.drain, s.authenticate(exemptLongRunning(limited)))),
+		Handler:           s.logRequests(drainRequests(s.drain, s.authenticate(newMetrics(s.storage, cfg.Clock).instrument(refuseUnsupported(exemptLongRunning(limited)))))),
 		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: cfg.Limits.ReadHeaderTimeout,
 		IdleTimeout:       cfg.Limits.IdleTimeout,
