@@ -1,11 +1,13 @@
 package explain
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	clocktesting "k8s.io/utils/clock/testing"
 )
@@ -54,6 +56,20 @@ func TestPodDecisions(t *testing.T) {
 		name:  "stale budget, just changed",
 		setup: func(c *cluster) { c.pod("p"); c.pdb("web", minAvailable(intstr.FromInt32(1))) },
 		pod:   "p", decision: StaleBudget, code: 429, fix: "Wait a few seconds", finding: FindingStale,
+	}, {
+		name: "too many disrupted pods",
+		setup: func(c *cluster) {
+			c.pod("p")
+			c.writeStatus(c.pdb("web", minAvailable(intstr.FromInt32(0))), func(st *policyv1.PodDisruptionBudgetStatus) {
+				st.DisruptionsAllowed, st.CurrentHealthy, st.ExpectedPods = 1, 1, 1
+				st.DisruptedPods = map[string]metav1.Time{}
+				for i := range maxDisruptedPods + 1 {
+					st.DisruptedPods[fmt.Sprintf("gone-%d", i)] = metav1.Now()
+				}
+			})
+		},
+		pod: "p", decision: TooManyDisrupted, code: 403, why: "lists 2001 disrupted pods (more than 2000)",
+		fix: "Run the disruption controller",
 	}, {
 		name: "allowed", controllers: []string{"disruption"},
 		setup: func(c *cluster) {

@@ -9,7 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -189,4 +188,13 @@ func hasFinding(r []Budget, code string) bool {
 	return false
 }
 
-var _ = types.UID("")
+// writeStatus plays the disruption controller: it writes the budget's
+// status as current (observedGeneration = generation).
+func (c *cluster) writeStatus(pdb *policyv1.PodDisruptionBudget, set func(*policyv1.PodDisruptionBudgetStatus)) {
+	c.t.Helper()
+	pdb.Status.ObservedGeneration = pdb.Generation
+	set(&pdb.Status)
+	if _, err := c.client.PolicyV1().PodDisruptionBudgets(ns).UpdateStatus(c.t.Context(), pdb, metav1.UpdateOptions{}); err != nil {
+		c.t.Fatal(err)
+	}
+}
