@@ -62,6 +62,8 @@ func bare(p *corev1.Pod) { p.OwnerReferences = nil }
 
 func daemon(p *corev1.Pod) { p.OwnerReferences[0].Kind = "DaemonSet" }
 
+func statefulSet(p *corev1.Pod) { p.OwnerReferences[0].Kind = "StatefulSet" }
+
 func hostPort(port int32) podOpt {
 	return func(p *corev1.Pod) {
 		p.Spec.Containers[0].Ports = []corev1.ContainerPort{{ContainerPort: port, HostPort: port}}

@@ -162,6 +162,21 @@ func TestMake(t *testing.T) {
 			}
 		},
 	}, {
+		name: "a StatefulSet's replacement starts once the old pod is gone",
+		snap: Snapshot{
+			Nodes: []corev1.Node{node("a"), node("spare")},
+			Pods: []corev1.Pod{pod("db-0", "a", "db", statefulSet, annotate(annotationReadyAfter, "2s"),
+				annotate(annotationShutdownAfter, "3s"))},
+		},
+		targets: []string{"a"},
+		waves:   [][]string{{"a"}},
+		seconds: 6,
+		check: func(t *testing.T, p *Plan) {
+			if e := p.Waves[0].Evictions[0]; e.TerminationSeconds != 3 || e.ReadySeconds != 5 {
+				t.Errorf("eviction %+v, want termination 3 s and Ready 5 s after", e)
+			}
+		},
+	}, {
 		name: "duration from readiness delay and shutdown",
 		snap: Snapshot{
 			Nodes: []corev1.Node{node("a"), node("spare")},
