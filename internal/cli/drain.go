@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 
@@ -110,7 +113,17 @@ func runDrain(cmd *cobra.Command, config *genericclioptions.ConfigFlags, f *drai
 		progress = stderr
 	}
 	f.opts.Observe = view.Lines(progress)
+	var live *view.Live
+	if isTerminal(progress) {
+		live = view.StartLive(ctx, progress, time.Now)
+		f.opts.Observe = live.Observe
+	}
 	report := drain.New(client, f.opts).Run(ctx, nodes)
+	if live != nil {
+		if err := live.Stop(); err != nil {
+			fmt.Fprintln(stderr, "warning:", err)
+		}
+	}
 	if f.output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -119,4 +132,11 @@ func runDrain(cmd *cobra.Command, config *genericclioptions.ConfigFlags, f *drai
 		}
 	}
 	return report.Err()
+}
+
+// isTerminal says whether w is a terminal, where the live view goes;
+// anything else gets timestamped lines.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
