@@ -51,46 +51,6 @@ func (s *Server) respondStatus(w http.ResponseWriter, r *http.Request, req *Requ
 	return scheme.Codecs.EncoderForVersion(out.info.Serializer, metav1.SchemeGroupVersion).Encode(st, w)
 }
 
-// deleteCollection serves DELETE of a collection: every selected object is
-// deleted as by a single DELETE; the answer lists what was deleted.
-func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, req *Request) error {
-	opts, err := deleteOptions(r)
-	if err != nil {
-		return err
-	}
-	pred, err := predicate(r.URL.Query(), req.Store)
-	if err != nil {
-		return err
-	}
-	list, err := req.Store.List(r.Context(), req.Namespace, store.ListOptions{Predicate: pred})
-	if err != nil {
-		return err
-	}
-	items, err := meta.ExtractList(list)
-	if err != nil {
-		return apierrors.NewInternalError(err)
-	}
-	var deleted []runtime.Object
-	for _, item := range items {
-		m, err := meta.Accessor(item)
-		if err != nil {
-			return apierrors.NewInternalError(err)
-		}
-		out, _, err := req.Store.Delete(r.Context(), m.GetNamespace(), m.GetName(), opts.DeepCopy())
-		if apierrors.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		deleted = append(deleted, out)
-	}
-	if err := meta.SetList(list, deleted); err != nil {
-		return apierrors.NewInternalError(err)
-	}
-	return s.respond(w, r, req.Resource, http.StatusOK, list)
-}
-
 // deleteOptions reads DeleteOptions from the body (JSON, YAML or protobuf)
 // and the query. A body that cannot be decoded is a 400, except an empty
 // one.

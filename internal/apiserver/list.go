@@ -1,15 +1,18 @@
 package apiserver
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/evictd/evictd/internal/registry/store"
 )
@@ -35,11 +38,59 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, req *Request) erro
 			return apierrors.NewBadRequest(fmt.Sprintf("invalid limit %q", v))
 		}
 	}
+	if opts.Limit == 0 && opts.Continue == "" {
+		out, err := negotiate(r, answerList)
+		if err != nil {
+			return err
+		}
+		if lw := newListWriter(w, out, req.Resource); lw != nil {
+			return listInPages(r.Context(), req, opts, lw)
+		}
+	}
 	list, err := req.Store.List(r.Context(), req.Namespace, opts)
 	if err != nil {
 		return err
 	}
 	return s.respond(w, r, req.Resource, http.StatusOK, list)
+}
+
+// listPage is how many objects an unbounded list holds decoded at a time.
+const listPage = 500
+
+// listInPages answers a list without a limit page by page through lw, so
+// that a huge collection is never held whole, decoded and encoded at
+// once: the pages after the first continue at its revision, which makes
+// the answer the same consistent snapshot a single read would be.
+func listInPages(ctx context.Context, req *Request, opts store.ListOptions, lw listWriter) error {
+	opts.Limit = listPage
+	var rev int64
+	for {
+		list, err := req.Store.List(ctx, req.Namespace, opts)
+		if err != nil {
+			if lw.started() {
+				// The status line is sent: the client sees a
+				// truncated list rather than a Status.
+				panic(http.ErrAbortHandler)
+			}
+			return err
+		}
+		lm, err := meta.ListAccessor(list)
+		if err != nil {
+			return apierrors.NewInternalError(err)
+		}
+		if rev == 0 {
+			if rev, err = strconv.ParseInt(lm.GetResourceVersion(), 10, 64); err != nil {
+				return apierrors.NewInternalError(err)
+			}
+		}
+		if err := meta.EachListItem(list, func(obj runtime.Object) error { return lw.item(obj, rev) }); err != nil {
+			return err
+		}
+		if lm.GetContinue() == "" {
+			return lw.end(rev)
+		}
+		opts.Continue, opts.ResourceVersion, opts.ResourceVersionMatch = lm.GetContinue(), "", ""
+	}
 }
 
 // predicate parses labelSelector and fieldSelector.

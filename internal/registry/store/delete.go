@@ -281,3 +281,73 @@ func gracePeriod(m metav1.Object) int64 {
 	}
 	return 0
 }
+
+// deleteCollectionPage is how many keys DeleteCollection reads at a time:
+// what one request holds decoded, whatever the collection's size.
+// Upstream lists 10,000 per page; objects are deleted one by one anyway,
+// so a smaller page costs nothing and bounds memory tighter.
+const deleteCollectionPage = 500
+
+// DeleteCollection deletes every object of namespace ("" for all) that p
+// selects, each as by Delete with a copy of opts, a page at a time: it
+// reads deleteCollectionPage keys at the latest revision, deletes the
+// selected ones, then continues after the last key read, so one request
+// never holds the whole collection. (A snapshot read like a continue
+// token's would expire halfway through a large collection, whose deletes
+// outgrow the kept history.) Objects gone in the meantime are skipped.
+//
+// emit receives each deleted object as it was listed, before its delete,
+// which is what upstream's answer lists, together with the revision of
+// the first page read, the answer's resourceVersion; an error from emit
+// stops the deletion. DeleteCollection returns that revision.
+func (s *Store) DeleteCollection(ctx context.Context, namespace string, p Predicate, opts *metav1.DeleteOptions, emit func(obj runtime.Object, rev int64) error) (int64, error) {
+	if opts == nil {
+		opts = &metav1.DeleteOptions{}
+	}
+	if err := ValidateDeleteOptions(opts); err != nil {
+		return 0, err
+	}
+	prefix := s.listPrefix(namespace)
+	start, rev := prefix, int64(0)
+	for {
+		page, err := s.storage.List(ctx, prefix, storage.ListOptions{Limit: deleteCollectionPage, StartKey: start})
+		if err != nil {
+			return 0, s.statusError(err, "")
+		}
+		if rev == 0 {
+			rev = page.Revision
+		}
+		for _, kv := range page.KVs {
+			if err := s.deleteListed(ctx, p, kv, opts, func(obj runtime.Object) error { return emit(obj, rev) }); err != nil {
+				return 0, err
+			}
+		}
+		if !page.More || len(page.KVs) == 0 {
+			return rev, nil
+		}
+		start = page.KVs[len(page.KVs)-1].Key + "\x00"
+	}
+}
+
+// deleteListed deletes one listed object if p selects it, then emits it.
+func (s *Store) deleteListed(ctx context.Context, p Predicate, kv storage.KeyValue, opts *metav1.DeleteOptions, emit func(runtime.Object) error) error {
+	obj, ok, err := s.decodeMatching(p, kv.Key, kv.Value, kv.ModRevision)
+	if err != nil {
+		return apierrors.NewInternalError(err)
+	}
+	if !ok {
+		return nil
+	}
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return apierrors.NewInternalError(err)
+	}
+	_, _, err = s.Delete(ctx, m.GetNamespace(), m.GetName(), opts.DeepCopy())
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil
+	case err != nil:
+		return err
+	}
+	return emit(obj)
+}
