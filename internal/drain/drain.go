@@ -139,8 +139,11 @@ func (m method) String() string {
 // server without it may not serve policy/v1 budgets either).
 func (m method) paced() bool { return m.eviction.Group == "policy" && m.eviction.Version == "v1" }
 
+// method asks discovery how pods leave. A client dry run asks too (a
+// read), so its report names the method a real drain would use; kubectl's
+// does not ask.
 func (d *Drainer) method() (method, error) {
-	if d.opts.DisableEviction || d.opts.DryRun == DryRunClient {
+	if d.opts.DisableEviction {
 		return method{}, nil
 	}
 	gv, err := kubedrain.CheckEvictionSupport(d.client)
