@@ -33,8 +33,8 @@ type overloadShape struct {
 	duration time.Duration
 }
 
-// The full run is issue 7's 1,000 clients; -short keeps the same shape at
-// a fifth of the clients and a third of the time.
+// The full run is issue 7's 1,000 clients; -short (and -race) keeps the
+// same shape at a fifth of the clients and a third of the time.
 var (
 	overloadFull  = overloadShape{clients: 1000, duration: 15 * time.Second}
 	overloadShort = overloadShape{clients: 200, duration: 5 * time.Second}
@@ -63,7 +63,7 @@ const scaledReplicas = 6
 // quotes.
 func TestOverload(t *testing.T) {
 	shape := overloadFull
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		shape = overloadShort
 	}
 	logs := &logCounter{}
