@@ -187,7 +187,8 @@ func (s *Server) Store(gvr schema.GroupVersionResource) (*store.Store, bool) {
 	return ep.store, true
 }
 
-// Shutdown ends every open watch; in-flight requests finish normally.
+// Shutdown ends every open watch and fails /readyz; in-flight requests
+// finish normally.
 func (s *Server) Shutdown() { s.stop() }
 
 // ServeHTTP routes a request.
@@ -196,6 +197,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == "/version":
 		s.serveVersion(w, r)
+		return
+	case (path == "/readyz" || strings.HasPrefix(path, "/readyz/")) && s.stopping.Err() != nil:
+		// Upstream's readyz fails once shutdown has begun, so that load
+		// balancers stop sending requests; livez stays ok.
+		http.Error(w, "[-]shutdown failed: reason withheld\nreadyz check failed", http.StatusInternalServerError)
 		return
 	case path == "/healthz" || path == "/livez" || path == "/readyz" ||
 		strings.HasPrefix(path, "/healthz/") || strings.HasPrefix(path, "/livez/") || strings.HasPrefix(path, "/readyz/"):

@@ -47,9 +47,9 @@ func (h *holdingStorage) Get(ctx context.Context, key string) (storage.KeyValue,
 
 // TestShutdownDrains: during Shutdown a request in flight finishes and is
 // answered; a new one gets kube-apiserver's 429 with Retry-After: 5 and
-// Connection: close; an open watch ends with a clean end of stream (the
-// client-go channel closes with no Error event); once Shutdown has
-// returned, connections are refused.
+// Connection: close; /readyz fails while /livez stays ok; an open watch
+// ends with a clean end of stream (the client-go channel closes with no
+// Error event); once Shutdown has returned, connections are refused.
 func TestShutdownDrains(t *testing.T) {
 	t.Parallel()
 	held := &holdingStorage{Interface: memory.New(memory.Options{}), key: "/core/configmaps/default/held",
@@ -92,6 +92,12 @@ func TestShutdownDrains(t *testing.T) {
 	code, header, body := rawGet(t, srv.RESTConfig(), "/api/v1/namespaces/default/configmaps")
 	if code != http.StatusTooManyRequests || header.Get("Retry-After") != "5" || !strings.Contains(body, shutdownMessage) {
 		t.Errorf("new request during shutdown: %d Retry-After %q %q, want 429 Retry-After 5 %q", code, header.Get("Retry-After"), body, shutdownMessage)
+	}
+	if code, _, body := rawGet(t, srv.RESTConfig(), "/readyz"); code != http.StatusInternalServerError || !strings.Contains(body, "[-]shutdown failed") {
+		t.Errorf("/readyz during shutdown: %d %q, want 500 [-]shutdown failed", code, body)
+	}
+	if code, _, _ := rawGet(t, srv.RESTConfig(), "/livez"); code != http.StatusOK {
+		t.Errorf("/livez during shutdown: %d, want 200", code)
 	}
 	select {
 	case err := <-shutdown:
