@@ -142,19 +142,20 @@ func (e *Evictor) evictUnhealthy(ctx context.Context, req *Request, pod *corev1.
 }
 
 // consumeBudget is Phase D: check the budget and record the disruption in
-// one compare-and-swap on the PDB's status.
+// a compare-and-swap on the PDB's status.
 //
 // Upstream's first attempt decides on the listed budget, so a refusal is
 // answered from it at once, as upstream does, and so is a dry run, which
-// writes nothing. The write itself runs in the budget's lane (lanes): no
-// other eviction of this server writes that budget meanwhile, and the
-// status is read afresh inside it, so a compare-and-swap can only lose to
-// a writer outside this server's evictions (the disruption controller,
+// writes nothing. The write itself goes through the budget's lane (lanes):
+// only one write of this server is in flight per budget, it carries every
+// eviction of that budget queued meanwhile, and it decides them in order
+// on the status read afresh, so a compare-and-swap can only lose to a
+// writer outside this server's evictions (the disruption controller,
 // another API server, a client). Such a loss is retried at once when the
-// winner left the decision inputs unchanged (decisionInputs), and
-// after one step of upstream's back-off, outside the lane, otherwise.
-// Every attempt counts towards upstream's limit (EvictionsRetry.Steps),
-// after which the conflict is returned, as upstream does.
+// winner left the decision inputs unchanged (decisionInputs), and after
+// one step of upstream's back-off, outside the lane, otherwise. Every
+// attempt counts towards upstream's limit (EvictionsRetry.Steps), after
+// which the conflict is returned, as upstream does.
 func (e *Evictor) consumeBudget(ctx context.Context, req *Request, pod *corev1.Pod, listed *policyv1.PodDisruptionBudget) error {
 	if err := checkBudget(listed); err != nil {
 		return err
@@ -164,18 +165,17 @@ func (e *Evictor) consumeBudget(ctx context.Context, req *Request, pod *corev1.P
 	}
 	key := listed.Namespace + "/" + listed.Name
 	backoff := e.backoff
-	a := attempts{max: backoff.Steps}
+	tries := &attempts{max: backoff.Steps}
+	// A batch is every queued eviction's: the end of the leading request
+	// must not fail the others' write.
+	writeCtx := context.WithoutCancel(ctx)
+	write := func(batch []*ask) error { return e.writeBatch(writeCtx, listed.Namespace, listed.Name, batch) }
 	for {
-		release, err := e.lanes.acquire(ctx, key)
-		if err != nil {
-			return err
-		}
-		err = e.tryConsume(ctx, req, pod, listed, &a)
-		release()
+		err := e.lanes.consume(key, &ask{pod: pod.Name, manager: req.FieldManager, tries: tries}, write)
 		if !errors.Is(err, errPDBConflict) {
 			return err
 		}
-		if a.done >= a.max {
+		if tries.done >= tries.max {
 			return apierrors.NewConflict(pdbResource, listed.Name, errors.New("the object has been modified; please apply your changes to the latest version and try again"))
 		}
 		e.clock.Sleep(backoff.Step())
@@ -192,42 +192,67 @@ type attempts struct {
 // attempts are used up).
 var errPDBConflict = errors.New("pdb status conflict")
 
-// tryConsume checks the budget as stored now and writes the disruption,
-// within the budget's lane. The store calls the update function again
-// only when its compare-and-swap lost to another writer; the function then
-// either goes on with the winner's status at once, or gives up with
-// errPDBConflict.
-func (e *Evictor) tryConsume(ctx context.Context, req *Request, pod *corev1.Pod, listed *policyv1.PodDisruptionBudget, a *attempts) error {
+// errNothingToWrite ends a batch whose evictions were all refused.
+var errNothingToWrite = errors.New("no eviction of the batch consumes the budget")
+
+// writeBatch decides the evictions of batch in order on the budget as
+// stored now — each on the status its predecessors left, exactly as if
+// each had written alone — and writes the result once, setting every
+// ask's answer. The store calls the update function again only when its
+// compare-and-swap lost to another writer; the function then either
+// decides the batch again at once on the winner's status, or gives up
+// with errPDBConflict.
+func (e *Evictor) writeBatch(ctx context.Context, namespace, name string, batch []*ask) error {
 	var tried *decisionInputs
-	_, _, err := e.pdbs.Update(ctx, listed.Namespace, listed.Name, func(current runtime.Object) (runtime.Object, error) {
+	_, _, err := e.pdbs.Update(ctx, namespace, name, func(current runtime.Object) (runtime.Object, error) {
 		if current == nil {
-			return nil, apierrors.NewNotFound(pdbResource, listed.Name)
+			return nil, apierrors.NewNotFound(pdbResource, name)
 		}
 		pdb := current.(*policyv1.PodDisruptionBudget)
 		in := inputsOf(pdb)
-		if tried != nil && (a.done >= a.max || in != *tried) {
+		if tried != nil && (in != *tried || exhausted(batch)) {
 			return nil, errPDBConflict
 		}
-		a.done++
 		tried = &in
-		if err := checkBudget(pdb); err != nil {
-			return nil, err
-		}
-		pdb.Status.DisruptionsAllowed--
 		now := e.clock.Now()
-		if pdb.Status.DisruptionsAllowed == 0 {
-			setInsufficientPods(pdb, now)
+		consumed := false
+		for _, a := range batch {
+			a.tries.done++
+			if a.err = checkBudget(pdb); a.err != nil {
+				continue
+			}
+			consumed = true
+			pdb.Status.DisruptionsAllowed--
+			if pdb.Status.DisruptionsAllowed == 0 {
+				setInsufficientPods(pdb, now)
+			}
+			if pdb.Status.DisruptedPods == nil {
+				pdb.Status.DisruptedPods = map[string]metav1.Time{}
+			}
+			pdb.Status.DisruptedPods[a.pod] = metav1.NewTime(now)
 		}
-		if pdb.Status.DisruptedPods == nil {
-			pdb.Status.DisruptedPods = map[string]metav1.Time{}
+		if !consumed {
+			return nil, errNothingToWrite
 		}
-		pdb.Status.DisruptedPods[pod.Name] = metav1.NewTime(now)
 		return pdb, nil
-	}, store.UpdateOptions{Subresource: "status", FieldManager: req.FieldManager})
-	if apierrors.IsConflict(err) {
+	}, store.UpdateOptions{Subresource: "status", FieldManager: batch[0].manager})
+	switch {
+	case errors.Is(err, errNothingToWrite):
+		return nil // every ask holds its refusal
+	case apierrors.IsConflict(err):
 		return errPDBConflict
 	}
 	return err
+}
+
+// exhausted reports whether an eviction of batch has used its attempts.
+func exhausted(batch []*ask) bool {
+	for _, a := range batch {
+		if a.tries.done >= a.tries.max {
+			return true
+		}
+	}
+	return false
 }
 
 // decisionInputs are the parts of a budget that decide whether an

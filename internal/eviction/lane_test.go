@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,78 +18,141 @@ import (
 	"github.com/evictd/evictd/internal/registry/store"
 )
 
-func TestLanesSerializePerKeyAndLeaveNothingBehind(t *testing.T) {
+// TestLaneBatchesQueuedEvictions holds a budget's first write until every
+// other eviction of that budget is queued: the next write then carries
+// them all, writes of one budget never overlap, every eviction gets the
+// answer its write set, and no lane is left.
+func TestLaneBatchesQueuedEvictions(t *testing.T) {
 	t.Parallel()
 	l := newLanes()
-	const perKey = 200
-	keys := []string{"default/a", "default/b", "other/a"}
-	inside := map[string]*atomic.Int32{}
-	for _, k := range keys {
-		inside[k] = &atomic.Int32{}
+	const asks = 100
+	release, leaderReturned := make(chan struct{}), make(chan struct{})
+	var writing, overlaps atomic.Int32
+	var mu sync.Mutex
+	var batches []int
+	write := func(batch []*ask) error {
+		if writing.Add(1) != 1 {
+			overlaps.Add(1)
+		}
+		defer writing.Add(-1)
+		mu.Lock()
+		first := len(batches) == 0
+		batches = append(batches, len(batch))
+		mu.Unlock()
+		if first {
+			<-release
+		} else {
+			// The first eviction answered and left: it does not lead
+			// the writes queued after it.
+			select {
+			case <-leaderReturned:
+			case <-time.After(10 * time.Second):
+				t.Error("the first eviction is still waiting while the second batch is written")
+			}
+		}
+		for _, a := range batch {
+			a.err = fmt.Errorf("answer for %s", a.pod)
+		}
+		return nil
 	}
-	var overlaps, crossKey atomic.Int32
-	var any atomic.Int32
 	var wg sync.WaitGroup
-	for i := range perKey * len(keys) {
-		key := keys[i%len(keys)]
+	answers := make([]error, asks)
+	wg.Go(func() {
+		answers[0] = l.consume("default/pdb", &ask{pod: "p-0", manager: "m", tries: &attempts{max: 20}}, write)
+		close(leaderReturned)
+	})
+	for !hasWritten(&mu, &batches) {
+		time.Sleep(time.Millisecond)
+	}
+	for i := 1; i < asks; i++ {
 		wg.Go(func() {
-			release, err := l.acquire(context.Background(), key)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if inside[key].Add(1) != 1 {
-				overlaps.Add(1)
-			}
-			if any.Add(1) > 1 {
-				crossKey.Add(1)
-			}
-			time.Sleep(time.Microsecond)
-			any.Add(-1)
-			inside[key].Add(-1)
-			release()
+			answers[i] = l.consume("default/pdb", &ask{pod: fmt.Sprintf("p-%d", i), manager: "m", tries: &attempts{max: 20}}, write)
 		})
 	}
+	for queued(l, "default/pdb") < asks-1 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
 	wg.Wait()
 	if overlaps.Load() != 0 {
-		t.Errorf("%d times two holders shared one key's lane", overlaps.Load())
+		t.Errorf("%d writes of one budget overlapped", overlaps.Load())
 	}
-	if crossKey.Load() == 0 {
-		t.Log("different keys never overlapped (possible on a loaded machine, not an error)")
+	if len(batches) != 2 || batches[0] != 1 || batches[1] != asks-1 {
+		t.Errorf("batches %v, want [1 %d]", batches, asks-1)
 	}
-	if n := l.size(); n != 0 {
-		t.Errorf("%d lanes left after every holder released", n)
+	for i, err := range answers {
+		if want := fmt.Sprintf("answer for p-%d", i); err == nil || err.Error() != want {
+			t.Errorf("eviction %d answered %v, want %q", i, err, want)
+		}
 	}
-}
-
-func TestLaneWaiterGivesUpWithItsRequest(t *testing.T) {
-	t.Parallel()
-	l := newLanes()
-	release, err := l.acquire(context.Background(), "default/pdb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() {
-		_, err := l.acquire(ctx, "default/pdb")
-		done <- err
-	}()
-	cancel()
-	err = <-done
-	if !apierrors.IsTimeout(err) {
-		t.Fatalf("waiter got %v, want a 504 Timeout", err)
-	}
-	release()
 	if n := l.size(); n != 0 {
 		t.Errorf("%d lanes left", n)
 	}
-	// The lane is free again for a new request.
-	release, err = l.acquire(context.Background(), "default/pdb")
-	if err != nil {
-		t.Fatal(err)
+}
+
+func hasWritten(mu *sync.Mutex, batches *[]int) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	return len(*batches) > 0
+}
+
+func queued(l *lanes, key string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ln := l.m[key]; ln != nil {
+		return len(ln.queued)
 	}
-	release()
+	return 0
+}
+
+// TestLaneWriteErrorAnswersTheBatch: a failed write is every carried
+// eviction's answer.
+func TestLaneWriteErrorAnswersTheBatch(t *testing.T) {
+	t.Parallel()
+	l := newLanes()
+	err := l.consume("default/pdb", &ask{pod: "p", manager: "m", tries: &attempts{max: 20}}, func(batch []*ask) error {
+		batch[0].err = nil
+		return errPDBConflict
+	})
+	if err != errPDBConflict {
+		t.Errorf("answer %v, want the write's error", err)
+	}
+}
+
+func TestTakeBatch(t *testing.T) {
+	t.Parallel()
+	many := make([]string, maxBatch+5)
+	for i := range many {
+		many[i] = "m"
+	}
+	tests := []struct {
+		name     string
+		managers []string
+		want     [][]string
+	}{
+		{name: "one field manager per write", managers: []string{"a", "a", "b", "a"}, want: [][]string{{"a", "a"}, {"b"}, {"a"}}},
+		{name: "at most maxBatch per write", managers: many, want: [][]string{many[:maxBatch], many[maxBatch:]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ln := &lane{}
+			for _, m := range tt.managers {
+				ln.queued = append(ln.queued, &ask{manager: m})
+			}
+			var got [][]string
+			for b := takeBatch(ln); len(b) > 0; b = takeBatch(ln) {
+				var ms []string
+				for _, a := range b {
+					ms = append(ms, a.manager)
+				}
+				got = append(got, ms)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("batches %v, want %v", got, tt.want)
+			}
+		})
+	}
 }
 
 // pdbSpy counts the budget updates and the calls of their update
@@ -159,6 +223,7 @@ func TestOneBudgetManyEvictionsNoConflicts(t *testing.T) {
 			if ok.Load() != k || tooMany.Load() != pods-k {
 				t.Fatalf("evicted %d, 429 %d; want %d, %d", ok.Load(), tooMany.Load(), k, pods-k)
 			}
+			t.Logf("%d budget updates for %d evictions", spy.updates.Load(), pods)
 			if u, tr := spy.updates.Load(), spy.tries.Load(); tr != u {
 				t.Errorf("%d budget updates tried %d times: compare-and-swaps were lost", u, tr)
 			}
