@@ -232,3 +232,64 @@ func TestQueueSetIsFairBetweenFlows(t *testing.T) {
 // realClock is the real clock: inside a synctest bubble its time is the
 // bubble's.
 type realClock = clock.RealClock
+
+func TestGreedyFlowsAreRefusedAQuietOneIsNot(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		// global-default's shape with 2 seats: three greedy flows send
+		// 400 requests each; their hands (6 of the 128 queues each) fill
+		// to 50 and the rest is refused at once. A quiet flow's hand is
+		// other queues, so its one request waits for one round of the
+		// non-empty queues, not for the greedy backlog of ~900.
+		cfg := Levels[1]
+		qs := newQueueSet(2, cfg)
+		out := make(chan outcome, 1300)
+		var held []func()
+		refused := 0
+		collect := func() (quietSeated bool) {
+			synctest.Wait()
+			for len(out) > 0 {
+				got := <-out
+				switch {
+				case errors.Is(got.err, ErrQueueFull):
+					refused++
+				case got.err != nil:
+					t.Fatalf("%s: %v", got.flow, got.err)
+				default:
+					held = append(held, got.release)
+					quietSeated = quietSeated || got.flow == "quiet"
+				}
+			}
+			return quietSeated
+		}
+		for _, flow := range []string{"greedy-a", "greedy-b", "greedy-c"} {
+			for range 400 {
+				start(t.Context(), qs, flow, time.Minute, out)
+			}
+		}
+		collect()
+		if most := 3*6*cfg.QueueLength + 2; 1200-refused > most {
+			t.Errorf("%d greedy requests admitted, want at most %d (their queues full)", 1200-refused, most)
+		}
+		start(t.Context(), qs, "quiet", time.Minute, out)
+		if collect() {
+			t.Fatal("the quiet flow was seated with every seat taken")
+		}
+		dispatched := 0
+		for quiet := false; !quiet; dispatched++ {
+			if len(held) == 0 {
+				t.Fatal("nothing left to release")
+			}
+			held[0]()
+			held = held[1:]
+			quiet = collect()
+		}
+		// One round: at most the greedy flows' 18 queues, then the quiet one.
+		if dispatched > 3*6+1 {
+			t.Errorf("the quiet flow was seated after %d dispatches, want at most one round (19)", dispatched)
+		}
+		for _, release := range held {
+			release()
+		}
+	})
+}
