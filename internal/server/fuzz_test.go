@@ -24,10 +24,12 @@ import (
 // request that would run longer is itself a finding (a timeout is 504).
 const fuzzRequestTimeout = 200 * time.Millisecond
 
-// documented5xx are the server errors evictd may answer by design: 503
-// while shutting down (or OpenAPI unavailable) and 504 when a request's
-// context ends before its write. Anything else is a bug.
-var documented5xx = map[int]bool{http.StatusServiceUnavailable: true, http.StatusGatewayTimeout: true}
+// documented5xx are the server errors evictd may answer by design: 501
+// for the streaming and proxy subresources it does not support
+// (unsupported.go), 503 while shutting down (or OpenAPI unavailable) and
+// 504 when a request's context ends before its write. Anything else is a
+// bug.
+var documented5xx = map[int]bool{http.StatusNotImplemented: true, http.StatusServiceUnavailable: true, http.StatusGatewayTimeout: true}
 
 // FuzzServeHTTP sends whole requests — method, path, query, headers and
 // body — through the complete handler chain (authentication, in-flight

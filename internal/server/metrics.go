@@ -101,7 +101,7 @@ func (m *metrics) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 		g.Inc()
 		defer g.Dec()
 	}
-	eviction := isEviction(r)
+	eviction := isEviction(labels)
 	rec := &codeRecorder{ResponseWriter: w, keepBody: eviction}
 	start := m.clock.Now()
 	next.ServeHTTP(rec, r)

@@ -1,19 +1,16 @@
 package server
 
 import (
-	"net/http"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/evictd/evictd/internal/apiserver"
 	"github.com/evictd/evictd/internal/scheme"
 )
 
-// isEviction matches POST pods/{name}/eviction, the requests
+// isEviction matches POST pods/{name}/eviction by its request labels
+// (verb, dry_run, group, version, resource, subresource, …): the requests
 // evictd_evictions_total counts.
-func isEviction(r *http.Request) bool {
-	attrs, ok := apiserver.RequestAttributes(r)
-	return ok && attrs.Group == "" && attrs.Resource == "pods" && attrs.Subresource == "eviction" && attrs.Verb == "create"
+func isEviction(labels []string) bool {
+	return labels[0] == "POST" && labels[2] == "" && labels[4] == "pods" && labels[5] == "eviction"
 }
 
 // evictionReason is the reason label of an eviction's answer: Evicted
