@@ -28,6 +28,8 @@ type Drainer struct {
 	opts   Options
 	clock  clock.WithTicker
 	obs    *observer
+	// reasons caches block explanations across the pods of one budget.
+	reasons *reasonCache
 }
 
 // New returns a Drainer using client. Zero option fields that kubectl
@@ -53,7 +55,8 @@ func New(client kubernetes.Interface, opts Options) *Drainer {
 	if c == nil {
 		c = clock.RealClock{}
 	}
-	return &Drainer{client: client, opts: opts, clock: c, obs: &observer{fn: opts.Observe}}
+	return &Drainer{client: client, opts: opts, clock: c, obs: &observer{fn: opts.Observe},
+		reasons: &reasonCache{byKey: map[string]cachedReason{}}}
 }
 
 // Run cordons every node first, then drains them, MaxConcurrentNodes at

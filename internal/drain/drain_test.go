@@ -140,8 +140,9 @@ func TestDrainBlockedTimeout(t *testing.T) {
 			t.Errorf("block reason %q does not say %q", p.BlockReason, want)
 		}
 	}
-	if len(ev.of(drain.PodBlocked)) == 0 {
-		t.Error("no blocked event")
+	blocked := ev.of(drain.PodBlocked)
+	if len(blocked) == 0 || !strings.Contains(blocked[0].Message, "not ready: db-2 (Running since") {
+		t.Errorf("blocked events %+v: the first does not name the unready pod", blocked)
 	}
 	if !c.unschedulable(t, "node-1") {
 		t.Error("node-1 was uncordoned without --uncordon-on-failure")

@@ -113,7 +113,7 @@ func (e *podEviction) takeBudget(ctx context.Context) (*token, error) {
 	}
 	key, _ := cache.MetaNamespaceKeyFunc(covering[0])
 	return e.pace.take(ctx, key, func(pdb *policyv1.PodDisruptionBudget) {
-		e.block(key, statusReason(pdb))
+		e.block(key, e.d.waitReason(ctx, pdb))
 	})
 }
 

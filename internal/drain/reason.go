@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -53,6 +54,44 @@ func (d *Drainer) describe(ctx context.Context, key, fallback string) string {
 	}
 	return reason + unhealthy(pods.Items, d.clock.Now())
 }
+
+// waitReason explains why the cached budget pdb holds a pod back: from
+// its status alone while every pod it expects is healthy, else with the
+// pods that are not (one pod list per budget and resourceVersion, shared
+// by every pod waiting on it).
+func (d *Drainer) waitReason(ctx context.Context, pdb *policyv1.PodDisruptionBudget) string {
+	reason := statusReason(pdb)
+	if pdb.Status.CurrentHealthy >= pdb.Status.ExpectedPods || pdb.Status.ObservedGeneration < pdb.Generation {
+		return reason
+	}
+	key, _ := cache.MetaNamespaceKeyFunc(pdb)
+	d.reasons.mu.Lock()
+	defer d.reasons.mu.Unlock()
+	if r, ok := d.reasons.byKey[key]; ok && r.rv == pdb.ResourceVersion {
+		return r.text
+	}
+	sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+	if err != nil {
+		return reason
+	}
+	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
+	defer cancel()
+	pods, err := d.client.CoreV1().Pods(pdb.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return reason
+	}
+	text := reason + unhealthy(pods.Items, d.clock.Now())
+	d.reasons.byKey[key] = cachedReason{rv: pdb.ResourceVersion, text: text}
+	return text
+}
+
+// reasonCache keeps the last explanation of each budget.
+type reasonCache struct {
+	mu    sync.Mutex
+	byKey map[string]cachedReason
+}
+
+type cachedReason struct{ rv, text string }
 
 // describeTimeout bounds the two reads that explain a block.
 const describeTimeout = 5 * time.Second
