@@ -140,7 +140,26 @@ func TestReviewsAreCreateOnly(t *testing.T) {
 			t.Errorf("%s serves %v, want %v", gv, got, names)
 		}
 	}
-	err := client.AuthorizationV1().RESTClient().Get().Resource("selfsubjectaccessreviews").Do(t.Context()).Error()
+	// The aggregated document (what kubectl reads) lists them the same way.
+	_, lists, err := client.Discovery().ServerGroupsAndResources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, list := range lists {
+		for _, r := range list.APIResources {
+			if strings.HasPrefix(r.Name, "selfsubject") {
+				found++
+				if !slices.Equal(r.Verbs, []string{"create"}) || r.Namespaced {
+					t.Errorf("aggregated %s %s: verbs %v namespaced %v", list.GroupVersion, r.Name, r.Verbs, r.Namespaced)
+				}
+			}
+		}
+	}
+	if found != 3 {
+		t.Errorf("aggregated discovery lists %d self reviews, want 3", found)
+	}
+	err = client.AuthorizationV1().RESTClient().Get().Resource("selfsubjectaccessreviews").Do(t.Context()).Error()
 	if !apierrors.IsMethodNotSupported(err) {
 		t.Errorf("list: err = %v, want 405", err)
 	}
