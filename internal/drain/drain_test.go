@@ -1,6 +1,7 @@
 package drain_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -8,8 +9,14 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
 
 	"github.com/evictd/evictd/internal/drain"
+	"github.com/evictd/evictd/pkg/testserver"
 )
 
 // events records a drain's events.
@@ -243,4 +250,64 @@ func TestDrainSkipWaitForDeleteTimeout(t *testing.T) {
 		t.Errorf("pod stuck: %+v, want SkippedWaitForDelete", p)
 	}
 	c.removeFinalizers(t, pod)
+}
+
+// TestDrainHonoursRetryAfter: a budget the disruption controller has not
+// processed makes the server answer 429 with Retry-After 10 for a pod the
+// drain does not pace (not Ready); the drain waits what the server says,
+// counts the 429 in the report, and evicts once the budget is processed.
+func TestDrainHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	srv := testserver.StartWith(t, testserver.Options{Nodes: 1, WithoutControllers: true})
+	c := &cluster{srv: srv, client: kubernetes.NewForConfigOrDie(srv.RESTConfig())}
+	c.eventually(t, "node-1", func(ctx context.Context) (bool, error) {
+		_, err := c.client.CoreV1().Nodes().Get(ctx, "node-1", metav1.GetOptions{})
+		return err == nil, nil
+	})
+	c.createPod(t, "db-1", "node-1", replicated, labeled("app", "db"), annotated("sim.evictd.io/never-ready", "true"))
+	c.waitRunning(t, "db-1")
+	pdb := &policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: ns},
+		Spec: policyv1.PodDisruptionBudgetSpec{MinAvailable: ptr.To(intstr.FromInt(0)),
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "db"}}}}
+	pdb, err := c.client.PolicyV1().PodDisruptionBudgets(ns).Create(t.Context(), pdb, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := make(chan struct{})
+	var once sync.Once
+	done := make(chan *drain.Report, 1)
+	go func() {
+		opts := drain.DefaultOptions()
+		opts.Timeout = time.Minute
+		opts.Observe = func(e drain.Event) {
+			if e.Type == drain.PodBlocked {
+				once.Do(func() { close(refused) })
+			}
+		}
+		done <- drain.New(c.client, opts).Run(t.Context(), []string{"node-1"})
+	}()
+	select {
+	case <-refused:
+	case r := <-done:
+		t.Fatalf("drain ended before any refusal: %+v", r)
+	}
+	// Play the disruption controller: the budget is processed and met.
+	pdb.Status = policyv1.PodDisruptionBudgetStatus{ObservedGeneration: pdb.Generation, DisruptionsAllowed: 1, ExpectedPods: 1}
+	if _, err := c.client.PolicyV1().PodDisruptionBudgets(ns).UpdateStatus(t.Context(), pdb, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	report := <-done
+	if err := report.Err(); err != nil {
+		t.Fatal(err)
+	}
+	p := podReport(t, report.Nodes[0], "db-1")
+	if p.TooManyRequests != 1 || p.Attempts != 2 || p.First429 == nil || p.EvictedAt == nil || p.Outcome != drain.PodOutcomeDeleted {
+		t.Fatalf("pod report %+v, want one 429, two attempts, deleted", p)
+	}
+	if waited := p.EvictedAt.Sub(*p.First429); waited < 10*time.Second {
+		t.Errorf("retried %v after the 429, before its Retry-After of 10 s", waited)
+	}
+	if want := "PodDisruptionBudget default/db: The disruption budget db is still being processed by the server. (the server asks to retry in 10s)"; p.BlockReason != want {
+		t.Errorf("block reason %q, want %q", p.BlockReason, want)
+	}
 }

@@ -3,6 +3,7 @@ package drain
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -131,7 +132,12 @@ func (e *podEviction) tooMany(ctx context.Context, err error, delay *time.Durati
 	}
 	if secs, ok := apierrors.SuggestsClientDelay(err); ok {
 		// A budget not yet processed: the server says when to come back.
-		e.block(e.budgetKey(), errorCause(err))
+		key := e.budgetKey()
+		reason := fmt.Sprintf("%s (the server asks to retry in %ds)", errorCause(err), secs)
+		if key != "" {
+			reason = "PodDisruptionBudget " + key + ": " + reason
+		}
+		e.block(key, reason)
 		return e.after(ctx, time.Duration(secs)*time.Second)
 	}
 	key := e.budgetKey()
