@@ -85,16 +85,9 @@ func (d *Drainer) Run(ctx context.Context, nodes []string) *Report {
 	}
 	var pace *budgets
 	if how.paced() && d.opts.DryRun == DryRunNone {
-		factory := informers.NewSharedInformerFactory(d.client, 0)
-		if pace, err = newBudgets(factory); err == nil {
-			stop := startFactory(ctx, factory)
-			defer stop()
-			if !waitSynced(ctx, pace.synced) {
-				pace = nil
-			}
-		} else {
-			pace = nil
-		}
+		var stop func()
+		pace, stop = d.startPacing(ctx)
+		defer stop()
 	}
 	sem := make(chan struct{}, d.opts.MaxConcurrentNodes)
 	var wg sync.WaitGroup
@@ -117,6 +110,22 @@ func (d *Drainer) Run(ctx context.Context, nodes []string) *Report {
 	}
 	wg.Wait()
 	return report
+}
+
+// startPacing watches every budget for the drain's pacing until stop. It
+// returns nil budgets (no pacing: evictions are retried on 429 instead)
+// if they cannot be watched.
+func (d *Drainer) startPacing(ctx context.Context) (pace *budgets, stop func()) {
+	factory := informers.NewSharedInformerFactory(d.client, 0)
+	pace, err := newBudgets(factory)
+	if err != nil {
+		return nil, func() {}
+	}
+	stop = startFactory(ctx, factory)
+	if !waitSynced(ctx, pace.synced) {
+		return nil, stop
+	}
+	return pace, stop
 }
 
 // fail ends a node's report with outcome and err.
