@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 
 	"github.com/evictd/evictd/internal/apiserver"
@@ -117,17 +118,57 @@ func (m *metrics) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 
 // requestLabelValues are the requestLabels of r as kube-apiserver sets
 // them: verbs upper-case (GET of a collection is LIST, a watch WATCH,
-// server-side apply APPLY); scope resource for a named object or a
-// create, namespace or cluster for collections; component apiserver.
-// Requests that name no resource have the path as subresource, the
-// well-known paths only (discovery documents count as /api and /apis),
-// and "other" for the rest, so a path can never add a series of its own.
+// server-side apply APPLY, an unknown method "other"); scope resource for
+// a named object or a create, namespace or cluster for collections;
+// component apiserver. Requests that name no resource have the path as
+// subresource, the well-known paths only (discovery documents count as
+// /api and /apis), and "other" for the rest; a resource evictd does not
+// serve, or an unknown subresource, is "other" too. So a request can never add a series of its
+// own, nor a label that is not valid UTF-8 (which the client library
+// refuses).
 func requestLabelValues(r *http.Request) []string {
 	attrs, ok := apiserver.RequestAttributes(r)
-	if !ok {
-		return []string{strings.ToUpper(r.Method), "", "", "", "", nonResourcePath(r.URL.Path), "", "apiserver"}
+	switch {
+	case !ok:
+		return []string{methodVerb(r.Method), "", "", "", "", nonResourcePath(r.URL.Path), "", "apiserver"}
+	case !servedResources[attrs.Group+"/"+attrs.Version+"/"+attrs.Resource]:
+		return []string{methodVerb(r.Method), "", "", "", "", "other", "", "apiserver"}
 	}
-	return []string{reportedVerb(r, attrs), dryRunLabel(r), attrs.Group, attrs.Version, attrs.Resource, attrs.Subresource, scope(attrs), "apiserver"}
+	sub := attrs.Subresource
+	if sub != "" && !knownSubresources[sub] {
+		sub = "other"
+	}
+	return []string{reportedVerb(r, attrs), dryRunLabel(r), attrs.Group, attrs.Version, attrs.Resource, sub, scope(attrs), "apiserver"}
+}
+
+// servedResources are "group/version/resource" of every resource and
+// review evictd serves.
+var servedResources = func() map[string]bool {
+	out := map[string]bool{}
+	for _, res := range Resources() {
+		out[res.GroupVersion.Group+"/"+res.GroupVersion.Version+"/"+res.Plural] = true
+	}
+	for _, rv := range reviews(clock.RealClock{}) {
+		out[rv.Resource.GroupVersion.Group+"/"+rv.Resource.GroupVersion.Version+"/"+rv.Resource.Plural] = true
+	}
+	return out
+}()
+
+// knownSubresources are the subresources evictd serves or answers 501.
+var knownSubresources = map[string]bool{
+	"status": true, "scale": true, "binding": true, "eviction": true, "log": true, "finalize": true,
+	"exec": true, "attach": true, "portforward": true, "proxy": true,
+}
+
+// methodVerb is the upper-case method, "other" for a method HTTP does
+// not define.
+func methodVerb(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 func reportedVerb(r *http.Request, attrs apiserver.Attributes) string {
@@ -141,7 +182,7 @@ func reportedVerb(r *http.Request, attrs apiserver.Attributes) string {
 	case r.Method == http.MethodHead:
 		return "GET"
 	}
-	return strings.ToUpper(r.Method)
+	return methodVerb(r.Method)
 }
 
 func scope(attrs apiserver.Attributes) string {
@@ -154,12 +195,16 @@ func scope(attrs apiserver.Attributes) string {
 	return "cluster"
 }
 
-// dryRunLabel is "All" for a dry run, as upstream's dry_run label.
+// dryRunLabel is "All" for a dry run, as upstream's dry_run label; any
+// other value was refused (400) and is "other".
 func dryRunLabel(r *http.Request) string {
-	if v := r.URL.Query()["dryRun"]; len(v) > 0 {
-		return strings.Join(v, ",")
+	switch v := r.URL.Query()["dryRun"]; {
+	case len(v) == 0:
+		return ""
+	case len(v) == 1 && v[0] == metav1.DryRunAll:
+		return metav1.DryRunAll
 	}
-	return ""
+	return "other"
 }
 
 // knownPaths are the paths that name no resource and keep their own

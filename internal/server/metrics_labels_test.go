@@ -31,6 +31,11 @@ func TestRequestLabelValues(t *testing.T) {
 		{"discovery", "GET", "/apis/apps/v1", "", []string{"GET", "", "", "", "", "/apis", "", "apiserver"}},
 		{"metrics", "GET", "/metrics", "", []string{"GET", "", "", "", "", "/metrics", "", "apiserver"}},
 		{"unknown path", "GET", "/no/such/thing", "", []string{"GET", "", "", "", "", "other", "", "apiserver"}},
+		{"unserved resource", "GET", "/apis/rbac.authorization.k8s.io/v1/roles", "", []string{"GET", "", "", "", "", "other", "", "apiserver"}},
+		{"review", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "", []string{"POST", "", "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "", "resource", "apiserver"}},
+		{"unknown subresource", "GET", "/api/v1/namespaces/d/pods/p/nope", "", []string{"GET", "", "", "v1", "pods", "other", "resource", "apiserver"}},
+		{"unknown method", "BREW", "/api/v1/namespaces/d/pods/p", "", []string{"other", "", "", "v1", "pods", "", "resource", "apiserver"}},
+		{"bad dry run", "POST", "/api/v1/namespaces/d/pods?dryRun=Some", "", []string{"POST", "other", "", "v1", "pods", "", "resource", "apiserver"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
