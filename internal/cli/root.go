@@ -13,7 +13,14 @@ import (
 
 // Execute runs the command line and returns the process exit code.
 func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return ExecuteAs(ctx, "evictd", args, stdout, stderr)
+}
+
+// ExecuteAs is Execute for a binary known by another name in help and
+// usage lines, such as the kubectl plugin "kubectl evictd".
+func ExecuteAs(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
+	root.Annotations = map[string]string{cobra.CommandDisplayNameAnnotation: name}
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(stderr, "error:", err)
@@ -53,6 +60,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		bridgeKlog(l, verbosity)
 		return l
 	}
-	root.AddCommand(newServe(stdout, logger), newControllers(logger), newKubelet(logger), newVersion(stdout))
+	root.AddCommand(newServe(stdout, logger), newControllers(logger), newKubelet(logger),
+		newDrain(stdout, stderr, logger), newExplain(stdout, logger), newPlan(stdout, logger),
+		newVersion(stdout))
 	return root
 }
