@@ -29,6 +29,7 @@ import (
 	"github.com/evictd/evictd/internal/components"
 	"github.com/evictd/evictd/internal/eviction"
 	"github.com/evictd/evictd/internal/kubelet"
+	"github.com/evictd/evictd/internal/openapi"
 	"github.com/evictd/evictd/internal/pki"
 	"github.com/evictd/evictd/internal/scheme"
 	"github.com/evictd/evictd/internal/storage"
@@ -93,9 +94,14 @@ type Server struct {
 	errors *limitedLog
 }
 
-// typeConverter is built once per process, on first use: it parses the
-// schemas of every built-in type, which takes ~100 ms.
+// typeConverter is built once per process, on first use, from the
+// embedded copy of client-go's type schema (openapi.TypeConverter: a few
+// ms, where client-go's own parse takes 100–280 ms of start-up). Should
+// that copy ever fail to decode, client-go's parse is the fallback.
 var typeConverter = sync.OnceValue(func() managedfields.TypeConverter {
+	if tc, err := openapi.TypeConverter(scheme.Scheme); err == nil {
+		return tc
+	}
 	return applyconfigurations.NewTypeConverter(scheme.Scheme)
 })
 
