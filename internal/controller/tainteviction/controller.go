@@ -68,23 +68,25 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 	if err := addNodeNameIndex(podInformer); err != nil {
 		return nil, err
 	}
+	nodeInformer := factory.Core().V1().Nodes().Informer()
+	// Every field the handlers read is set before they are registered: on
+	// a shared factory that is already running, a handler runs at once.
+	c.pods = factory.Core().V1().Pods().Lister()
+	c.podIndex = podInformer.GetIndexer()
+	c.nodes = factory.Core().V1().Nodes().Lister()
+	c.synced = []cache.InformerSynced{podInformer.HasSynced, nodeInformer.HasSynced}
 	if _, err := podInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    c.enqueuePod,
 		UpdateFunc: func(_, cur any) { c.enqueuePod(cur) },
 	}); err != nil {
 		return nil, err
 	}
-	nodeInformer := factory.Core().V1().Nodes().Informer()
 	if _, err := nodeInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    c.enqueueNodePods,
 		UpdateFunc: c.updateNode,
 	}); err != nil {
 		return nil, err
 	}
-	c.pods = factory.Core().V1().Pods().Lister()
-	c.podIndex = podInformer.GetIndexer()
-	c.nodes = factory.Core().V1().Nodes().Lister()
-	c.synced = []cache.InformerSynced{podInformer.HasSynced, nodeInformer.HasSynced}
 	return c, nil
 }
 
