@@ -1,5 +1,5 @@
 // Package eviction implements the pods/eviction subresource exactly as
-// kube-apiserver does (../shared/spec/eviction-api.md): an Eviction is
+// kube-apiserver does (the spec eviction-api.md): an Eviction is
 // checked against the pod's PodDisruptionBudget, the budget is consumed by
 // one compare-and-swap on the PDB's status before the pod is touched, and
 // the pod then gets the DisruptionTarget condition and is deleted

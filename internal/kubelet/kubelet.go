@@ -3,7 +3,7 @@
 // plays the life of every pod bound to one of them: init containers,
 // start, readiness, crashes with CrashLoopBackOff, Job-like completion, and
 // graceful termination with preStop hooks, SIGTERM, SIGKILL and the final
-// grace-0 DELETE, as /work/shared/spec/controllers-kubelet.md §5–§6.1
+// grace-0 DELETE, as the spec controllers-kubelet.md §5–§6.1
 // describes. Pod behaviour comes from annotations (sim.evictd.io/…), see
 // docs/kubelet.md.
 //

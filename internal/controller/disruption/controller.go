@@ -8,7 +8,7 @@
 // It speaks only client-go (informers, typed clients, the scale client and a
 // RESTMapper), so it runs unchanged against evictd or a real cluster. The
 // behaviour follows kube-controller-manager's disruption controller; see
-// /work/shared/spec/controllers-kubelet.md §2.
+// the spec controllers-kubelet.md §2.
 package disruption
 
 import (

@@ -6,7 +6,7 @@
 // pod out of the Service before its containers stop.
 //
 // It speaks only client-go and follows kube-controller-manager's endpoints
-// controller; see /work/shared/spec/controllers-kubelet.md §3.1–3.2 and
+// controller; see the spec controllers-kubelet.md §3.1–3.2 and
 // docs/endpoints.md.
 package endpoints
 

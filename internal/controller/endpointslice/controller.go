@@ -8,7 +8,7 @@
 //
 // It speaks only client-go and follows kube-controller-manager's
 // EndpointSlice controller and reconciler; see
-// /work/shared/spec/controllers-kubelet.md §3.1 and §3.3, and
+// the spec controllers-kubelet.md §3.1 and §3.3, and
 // docs/endpoints.md.
 package endpointslice
 

@@ -2,7 +2,7 @@
 // way kube-controller-manager's ActivePodsWithRanks does
 // (pkg/controller/controller_utils.go, with the GA PodDeletionCost and
 // LogarithmicScaleDown behaviour): the pods that hurt least to lose come
-// first. See /work/shared/spec/controllers-kubelet.md §4.5.1.
+// first. See the spec controllers-kubelet.md §4.5.1.
 package podranking
 
 import (

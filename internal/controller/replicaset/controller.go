@@ -8,7 +8,7 @@
 // It speaks only client-go, so it runs unchanged against evictd or a real
 // cluster. The behaviour follows kube-controller-manager's
 // pkg/controller/replicaset (the RC manager there wraps it with RC⇄RS
-// conversion, as here); see /work/shared/spec/controllers-kubelet.md §4 and
+// conversion, as here); see the spec controllers-kubelet.md §4 and
 // docs/replicaset.md.
 package replicaset
 

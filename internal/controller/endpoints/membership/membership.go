@@ -2,7 +2,7 @@
 // share: which Services select a pod, whether a pod belongs in a Service's
 // endpoints, which pod updates matter, how a service port resolves on a pod,
 // and the last-change trigger time. It follows kube-controller-manager's
-// endpoint utilities; see /work/shared/spec/controllers-kubelet.md §3.1.
+// endpoint utilities; see the spec controllers-kubelet.md §3.1.
 package membership
 
 import (
