@@ -39,6 +39,8 @@ type serveOptions struct {
 	maxInflight   int
 	maxMutating   int
 	controllers   []string
+	leaderElect   bool
+	election      server.LeaderElection
 }
 
 func newServe(stdout io.Writer, logger func() *slog.Logger) *cobra.Command {
@@ -64,6 +66,16 @@ restart, so kubeconfigs stay valid) and writes a kubeconfig to
 			if err := o.storage.resolve(cmd.Flags()); err != nil {
 				return err
 			}
+			// Several servers share an external etcd: elect one to run the
+			// components, unless told otherwise.
+			if !cmd.Flags().Changed("leader-elect") {
+				o.leaderElect = o.storage.backend == storageEtcd
+			}
+			if o.leaderElect {
+				if err := o.election.Validate(); err != nil {
+					return err
+				}
+			}
 			return runServe(cmd.Context(), o, stdout, logger())
 		},
 	}
@@ -77,6 +89,10 @@ restart, so kubeconfigs stay valid) and writes a kubeconfig to
 	o.controllers = []string{"*"}
 	addControllersFlag(cmd, &o.controllers)
 	o.kubelet.add(f, 3)
+	f.BoolVar(&o.leaderElect, "leader-elect", false, "run the controllers, scheduler and kubelets only while holding the Lease kube-system/evictd-controllers, as kube-controller-manager, so that of several servers on one etcd exactly one runs them (default true with --etcd-servers or --storage=etcd)")
+	f.DurationVar(&o.election.LeaseDuration, "leader-elect-lease-duration", 15*time.Second, "how long a non-leader waits, after the leader's last renewal it saw, before taking the lease")
+	f.DurationVar(&o.election.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader retries renewing before it stops its components; less than the lease duration")
+	f.DurationVar(&o.election.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "the wait between attempts to acquire or renew the lease")
 	return cmd
 }
 
@@ -100,6 +116,7 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 	srv, err := server.Start(ctx, server.Config{
 		Listen: o.listen, PKI: bundle, Log: log, Controllers: o.controllers, Kubelet: kubeletOpts, Storage: st,
 		MaxRequestsInflight: noLimitIsNegative(o.maxInflight), MaxMutatingRequestsInflight: noLimitIsNegative(o.maxMutating),
+		LeaderElect: o.leaderElect, LeaderElection: o.election,
 	})
 	if err != nil {
 		_ = st.Close()

@@ -74,6 +74,12 @@ func TestTwoServersShareEtcd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the budget's status never allowed %d disruptions: %v", pods-minAvailable, err)
 	}
+	// --etcd-servers turns --leader-elect on: server a, the only one with
+	// components, holds the lease they run under.
+	lease, err := clients[1].CoordinationV1().Leases("kube-system").Get(ctx, "evictd-controllers", metav1.GetOptions{})
+	if err != nil || lease.Spec.HolderIdentity == nil || *lease.Spec.HolderIdentity == "" {
+		t.Fatalf("with --etcd-servers the components run without holding the lease kube-system/evictd-controllers: %v, %v", lease, err)
+	}
 
 	var mu sync.Mutex
 	codes := map[string]int{}

@@ -35,6 +35,8 @@ func TestServeStorageFlags(t *testing.T) {
 		{"prefix with memory", []string{"--etcd-prefix=/evictd"}, "--etcd-prefix is for etcd storage; it cannot be combined with --storage=memory"},
 		{"not a URL", []string{"--etcd-servers=127.0.0.1:2379"}, `etcd server "127.0.0.1:2379": want a URL such as https://127.0.0.1:2379`},
 		{"certificate without key", []string{"--etcd-servers=https://127.0.0.1:2379", "--etcd-certfile=c.pem"}, "set both or neither"},
+		{"lease shorter than renew deadline", []string{"--leader-elect", "--leader-elect-lease-duration=5s"}, "--leader-elect-lease-duration (5s) must be greater than --leader-elect-renew-deadline (10s)"},
+		{"renew deadline within a retry", []string{"--leader-elect", "--leader-elect-renew-deadline=2s"}, "--leader-elect-renew-deadline (2s) must be greater than 1.2 × --leader-elect-retry-period (2s)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -61,8 +61,16 @@ type Config struct {
 	Kubelet kubelet.Options
 	// Limits bound connections: timeouts and how many may be open.
 	Limits Limits
-	Clock  clock.WithTicker
-	Log    *slog.Logger
+	// LeaderElect runs the components (Controllers and the kubelets) only
+	// while this server holds the Lease kube-system/evictd-controllers, as
+	// kube-controller-manager's --leader-elect: of several servers on one
+	// etcd, one runs them at a time (leaderelection.go).
+	LeaderElect bool
+	// LeaderElection times the election; zero fields take
+	// kube-controller-manager's defaults.
+	LeaderElection LeaderElection
+	Clock          clock.WithTicker
+	Log            *slog.Logger
 }
 
 // Server is a running evictd API server.
@@ -81,6 +89,8 @@ type Server struct {
 	controllers     sync.WaitGroup
 	// kubelets are the in-process simulated kubelets, if any.
 	kubelets *kubelet.Simulator
+	// election is set with Config.LeaderElect.
+	election *election
 	// drain refuses new requests once Shutdown begins and tells when
 	// those in flight have finished.
 	drain *drain
@@ -211,15 +221,19 @@ func (s *Server) newHTTPServer(tlsConfig *tls.Config) *http.Server {
 func (s *Server) startControllers() {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopControllers = cancel
-	selected, err := component.Select(components.Controllers(s.componentOptions()), s.cfg.Controllers)
-	if err != nil {
-		s.cfg.Log.Error("controllers not started", "err", err)
-		return
+	selected := func() []component.Component {
+		selected, err := component.Select(components.Controllers(s.componentOptions()), s.cfg.Controllers)
+		if err != nil {
+			s.cfg.Log.Error("controllers not started", "err", err)
+			return nil
+		}
+		if s.kubelets != nil {
+			selected = append(selected, s.kubelets.Component())
+		}
+		return selected
 	}
-	if s.kubelets != nil {
-		selected = append(selected, s.kubelets.Component())
-	}
-	if len(selected) == 0 {
+	first := selected()
+	if len(first) == 0 {
 		return
 	}
 	// The controllers get a transport of their own, whose idle connections
@@ -234,6 +248,14 @@ func (s *Server) startControllers() {
 	// In-process clients are not rate limited: kube-apiserver exempts its
 	// own loopback clients from fairness too.
 	cfg := &rest.Config{Host: s.url, Transport: &eventsInProcess{next: transport, api: s.api, events: s.events}, QPS: -1}
+	if s.cfg.LeaderElect {
+		s.election = &election{identity: newIdentity()}
+		s.controllers.Go(func() {
+			defer utilnet.CloseIdleConnectionsFor(transport)
+			s.runElected(ctx, cfg, selected)
+		})
+		return
+	}
 	cc, err := component.NewContext(cfg, component.Options{Clock: s.cfg.Clock, Log: s.cfg.Log})
 	if err != nil {
 		s.cfg.Log.Error("controllers not started", "err", err)
@@ -241,7 +263,7 @@ func (s *Server) startControllers() {
 	}
 	s.controllers.Go(func() {
 		defer utilnet.CloseIdleConnectionsFor(transport)
-		component.Run(ctx, cc, selected)
+		component.Run(ctx, cc, first)
 	})
 }
 
