@@ -2,11 +2,9 @@ package cache
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"k8s.io/utils/clock"
@@ -18,9 +16,6 @@ import (
 // from the log in one pass (the memory store's watchBuffer). A lagging
 // watcher's real backlog is the shared log, bounded by the window.
 const watchBuffer = 100
-
-// errStopped ends a watch by its owner's will; Err then reports nil.
-var errStopped = errors.New("watch stopped")
 
 // Watch serves a watch from the cache's log when the log reaches back to
 // the revision; older revisions (and prefixes that are not cached) are
@@ -65,11 +60,9 @@ func (c *Cache) Watch(ctx context.Context, prefix string, opts storage.WatchOpti
 		return c.inner.Watch(ctx, prefix, opts)
 	}
 	w := &watcher{
+		Stream: storage.NewStream(watchBuffer),
 		ch:     ch,
 		prefix: prefix,
-		events: make(chan storage.Event, watchBuffer),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
 	}
 	var tick clock.Timer
 	if opts.ProgressNotify {
@@ -87,50 +80,21 @@ func (c *Cache) Watch(ctx context.Context, prefix string, opts storage.WatchOpti
 	return w, nil
 }
 
-// watcher is one watch served from a cacher's log.
+// watcher is one watch served from a cacher's log. Err is nil after Stop
+// or a cancelled context, else ErrClosed or ErrWatcherTooSlow (the log
+// moved past it, or the cache relisted).
 type watcher struct {
-	ch       *cacher
-	prefix   string
-	events   chan storage.Event
-	stop     chan struct{} // closed by Stop
-	stopOnce sync.Once
-	done     chan struct{} // closed once run has returned
-
-	mu  sync.Mutex
-	err error
-}
-
-// Events returns the event stream; it is closed when the watch ends.
-func (w *watcher) Events() <-chan storage.Event { return w.events }
-
-// Stop ends the watch and waits for its goroutine; it is idempotent.
-func (w *watcher) Stop() {
-	w.stopOnce.Do(func() { close(w.stop) })
-	<-w.done
-}
-
-// Err says why the watch ended: nil after Stop or a cancelled context,
-// ErrClosed, or ErrWatcherTooSlow (the log moved past it, or the cache
-// relisted).
-func (w *watcher) Err() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
+	*storage.Stream
+	ch     *cacher
+	prefix string
 }
 
 func (w *watcher) run(ctx context.Context, rev int64, tick clock.Timer) {
-	defer close(w.done)
 	err := w.loop(ctx, rev, tick)
 	if tick != nil {
 		tick.Stop()
 	}
-	if errors.Is(err, errStopped) {
-		err = nil
-	}
-	w.mu.Lock()
-	w.err = err
-	w.mu.Unlock()
-	close(w.events)
+	w.Finish(err)
 }
 
 // loop delivers the log's events after rev, and Progress events when a
@@ -170,9 +134,9 @@ func (w *watcher) loop(ctx context.Context, rev int64, tick clock.Timer) error {
 			progress, sent = !sent, false
 			tick.Reset(w.ch.c.opts.ProgressInterval)
 		case <-ctx.Done():
-			return errStopped
-		case <-w.stop:
-			return errStopped
+			return storage.ErrWatchStopped
+		case <-w.Stopped:
+			return storage.ErrWatchStopped
 		case <-w.ch.c.done:
 			return storage.ErrClosed
 		}
@@ -222,12 +186,12 @@ func (w *watcher) read(rev int64, buf []storage.Event) (logRead, error) {
 // send delivers ev unless the watch ends first.
 func (w *watcher) send(ctx context.Context, ev storage.Event) error {
 	select {
-	case w.events <- ev:
+	case w.C <- ev:
 		return nil
 	case <-ctx.Done():
-		return errStopped
-	case <-w.stop:
-		return errStopped
+		return storage.ErrWatchStopped
+	case <-w.Stopped:
+		return storage.ErrWatchStopped
 	case <-w.ch.c.done:
 		return storage.ErrClosed
 	}

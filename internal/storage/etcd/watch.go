@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -19,10 +18,6 @@ import (
 // client buffers the stream without bound, as it does for kube-apiserver;
 // the compaction window bounds how far a consumer can usefully fall behind.
 const watchBuffer = 100
-
-// errStopped ends a watch by its owner's will (Stop or a cancelled
-// context); Err then reports nil.
-var errStopped = errors.New("watch stopped")
 
 // Watch streams the changes under prefix after opts.Revision (0: from now)
 // through one etcd watch with previous values. "From now" reads etcd's
@@ -59,13 +54,11 @@ func (s *Store) Watch(ctx context.Context, prefix string, opts storage.WatchOpti
 	}
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	w := &watcher{
+		Stream:    storage.NewStream(watchBuffer),
 		s:         s,
 		requested: opts.Revision,
 		progress:  opts.ProgressNotify,
 		cancel:    cancel,
-		ch:        make(chan storage.Event, watchBuffer),
-		stop:      make(chan struct{}),
-		done:      make(chan struct{}),
 	}
 	w.from = from
 	// Watching from the revision itself rather than the next one makes etcd
@@ -91,56 +84,27 @@ func (s *Store) Watch(ctx context.Context, prefix string, opts storage.WatchOpti
 	return w, nil
 }
 
-// watcher is one watch: a goroutine copying etcd's responses into ch.
+// watcher is one watch: a goroutine copying etcd's responses into its
+// stream. Err is nil after Stop or a cancelled context, else ErrClosed, a
+// *storage.CompactedError, or etcd's error.
 type watcher struct {
+	*storage.Stream
 	s         *Store
 	requested int64 // the revision asked for, reported in a CompactedError
 	from      int64 // events at or below it are not delivered
 	progress  bool  // pass Progress events on
 	cancel    context.CancelFunc
-	ch        chan storage.Event
-	stop      chan struct{} // closed by Stop
-	stopOnce  sync.Once
-	done      chan struct{} // closed once run has returned
-
-	mu  sync.Mutex
-	err error // why the watch ended; set before ch is closed
-}
-
-// Events returns the event stream; it is closed when the watch ends.
-func (w *watcher) Events() <-chan storage.Event { return w.ch }
-
-// Stop ends the watch and waits for its goroutine to exit. It is
-// idempotent and safe to call after the watch has ended.
-func (w *watcher) Stop() {
-	w.stopOnce.Do(func() { close(w.stop) })
-	<-w.done
-}
-
-// Err says why the watch ended: nil after Stop or a cancelled context,
-// ErrClosed, a *storage.CompactedError, or etcd's error.
-func (w *watcher) Err() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
 }
 
 // run is the watch goroutine: it delivers events until the watch ends,
-// cancels the etcd watch, records why and closes the channel.
+// cancels the etcd watch, and finishes the stream with why.
 func (w *watcher) run(ctx context.Context, events clientv3.WatchChan, tick clock.Timer) {
-	defer close(w.done)
 	err := w.loop(ctx, events, tick)
 	w.cancel()
 	if tick != nil {
 		tick.Stop()
 	}
-	if errors.Is(err, errStopped) {
-		err = nil
-	}
-	w.mu.Lock()
-	w.err = err
-	w.mu.Unlock()
-	close(w.ch)
+	w.Finish(err)
 }
 
 // loop passes etcd's responses on, and asks for progress when a tick finds
@@ -194,8 +158,8 @@ func (w *watcher) loop(ctx context.Context, events clientv3.WatchChan, tick cloc
 			tick.Reset(w.s.progressInterval)
 		case <-ctx.Done():
 			return w.ended(ctx, nil)
-		case <-w.stop:
-			return errStopped
+		case <-w.Stopped:
+			return storage.ErrWatchStopped
 		case <-w.s.done:
 			return storage.ErrClosed
 		}
@@ -209,7 +173,7 @@ func (w *watcher) ended(ctx context.Context, err error) error {
 	case w.s.open() != nil:
 		return storage.ErrClosed
 	case ctx.Err() != nil:
-		return errStopped
+		return storage.ErrWatchStopped
 	}
 	return err
 }
@@ -217,12 +181,12 @@ func (w *watcher) ended(ctx context.Context, err error) error {
 // send delivers ev unless the watch ends first.
 func (w *watcher) send(ctx context.Context, ev storage.Event) error {
 	select {
-	case w.ch <- ev:
+	case w.C <- ev:
 		return nil
 	case <-ctx.Done():
 		return w.ended(ctx, nil)
-	case <-w.stop:
-		return errStopped
+	case <-w.Stopped:
+		return storage.ErrWatchStopped
 	case <-w.s.done:
 		return storage.ErrClosed
 	}

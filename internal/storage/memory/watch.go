@@ -2,10 +2,8 @@ package memory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"k8s.io/utils/clock"
@@ -28,10 +26,6 @@ const (
 	scanLimit = 1000
 )
 
-// errStopped ends a watch by its owner's will (Stop or a cancelled
-// context); Err then reports nil.
-var errStopped = errors.New("watch stopped")
-
 // Watch streams the changes under prefix after opts.Revision (0: from now).
 // History is replayed from the shared log, then the watcher waits for new
 // writes; either way its one goroutine reads the log itself, so writers
@@ -50,11 +44,9 @@ func (s *Store) Watch(ctx context.Context, prefix string, opts storage.WatchOpti
 		return nil, err
 	}
 	w := &watcher{
+		Stream: storage.NewStream(watchBuffer),
 		s:      s,
 		prefix: prefix,
-		ch:     make(chan storage.Event, watchBuffer),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
 	}
 	var tick clock.Timer
 	if opts.ProgressNotify {
@@ -67,53 +59,22 @@ func (s *Store) Watch(ctx context.Context, prefix string, opts storage.WatchOpti
 	return w, nil
 }
 
-// watcher is one watch: a goroutine copying log entries into ch.
+// watcher is one watch: a goroutine copying log entries into its stream.
 type watcher struct {
-	s        *Store
-	prefix   string
-	ch       chan storage.Event
-	stop     chan struct{} // closed by Stop
-	stopOnce sync.Once
-	done     chan struct{} // closed once run has returned
-
-	mu  sync.Mutex
-	err error // why the watch ended; set before ch is closed
-}
-
-// Events returns the event stream; it is closed when the watch ends.
-func (w *watcher) Events() <-chan storage.Event { return w.ch }
-
-// Stop ends the watch and waits for its goroutine to exit. It is
-// idempotent and safe to call after the watch has ended.
-func (w *watcher) Stop() {
-	w.stopOnce.Do(func() { close(w.stop) })
-	<-w.done
-}
-
-// Err says why the watch ended: nil after Stop or a cancelled context,
-// ErrClosed, or ErrWatcherTooSlow.
-func (w *watcher) Err() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
+	*storage.Stream
+	s      *Store
+	prefix string
 }
 
 // run is the watch goroutine: it delivers the changes after rev until the
 // watch ends, then records why and closes the channel.
 func (w *watcher) run(ctx context.Context, rev int64, tick clock.Timer) {
 	defer w.s.watchers.Done()
-	defer close(w.done)
 	err := w.loop(ctx, rev, tick)
 	if tick != nil {
 		tick.Stop()
 	}
-	if errors.Is(err, errStopped) {
-		err = nil
-	}
-	w.mu.Lock()
-	w.err = err
-	w.mu.Unlock()
-	close(w.ch)
+	w.Finish(err)
 }
 
 // loop delivers log entries after rev, and Progress events when a tick
@@ -157,9 +118,9 @@ func (w *watcher) loop(ctx context.Context, rev int64, tick clock.Timer) error {
 			progress, sent = !sent, false
 			tick.Reset(w.s.progressInterval)
 		case <-ctx.Done():
-			return errStopped
-		case <-w.stop:
-			return errStopped
+			return storage.ErrWatchStopped
+		case <-w.Stopped:
+			return storage.ErrWatchStopped
 		case <-w.s.done:
 			return storage.ErrClosed
 		}
@@ -174,7 +135,7 @@ func (w *watcher) loop(ctx context.Context, rev int64, tick clock.Timer) error {
 func (w *watcher) send(ctx context.Context, ev storage.Event, rev int64, compacted <-chan struct{}) error {
 	for {
 		select {
-		case w.ch <- ev:
+		case w.C <- ev:
 			return nil
 		case <-compacted:
 			var err error
@@ -185,9 +146,9 @@ func (w *watcher) send(ctx context.Context, ev storage.Event, rev int64, compact
 				return err
 			}
 		case <-ctx.Done():
-			return errStopped
-		case <-w.stop:
-			return errStopped
+			return storage.ErrWatchStopped
+		case <-w.Stopped:
+			return storage.ErrWatchStopped
 		case <-w.s.done:
 			return storage.ErrClosed
 		}
