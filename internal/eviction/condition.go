@@ -21,7 +21,11 @@ const (
 // addConditionAndDelete is Phase E: stamp DisruptionTarget on the latest
 // stored pod through the status rules (not in a dry run), then delete it
 // with opts. A resourceVersion precondition is moved to the version of our
-// own status write, so that write cannot trip it.
+// own status write, so that write cannot trip it. As upstream, which
+// writes the condition through the pod status registry directly and not
+// through a request handler, the write leaves managedFields alone: no
+// manager owns the condition (and the eviction's hot path skips the
+// managedFields merge, most of its CPU).
 func (e *Evictor) addConditionAndDelete(ctx context.Context, req *Request, name string, opts *metav1.DeleteOptions) error {
 	if !req.dryRun() {
 		out, _, err := e.pods.Update(ctx, req.Namespace, name, func(current runtime.Object) (runtime.Object, error) {
@@ -34,7 +38,7 @@ func (e *Evictor) addConditionAndDelete(ctx context.Context, req *Request, name 
 			}
 			setDisruptionTarget(pod, metav1.NewTime(e.clock.Now()))
 			return pod, nil
-		}, store.UpdateOptions{Subresource: "status", FieldManager: req.FieldManager})
+		}, store.UpdateOptions{Subresource: "status", KeepManagedFields: true})
 		if err != nil {
 			return err
 		}

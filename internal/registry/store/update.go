@@ -21,6 +21,12 @@ type UpdateOptions struct {
 	FieldManager string
 	// Subresource is "" for the main resource or "status".
 	Subresource string
+	// KeepManagedFields leaves managedFields as stored: the write is not
+	// attributed to any manager. It is for writes the server makes on its
+	// own behalf through the registry rather than through a request
+	// handler, which is where upstream's field manager runs (the eviction's
+	// DisruptionTarget condition).
+	KeepManagedFields bool
 }
 
 // TryUpdate computes the desired object from current, a private copy of
@@ -76,7 +82,7 @@ func (s *Store) update(ctx context.Context, namespace, name string, tryUpdate Tr
 		if errs := s.prepareUpdate(ctx, strategy, obj, current); len(errs) > 0 {
 			return nil, false, apierrors.NewInvalid(s.res.GroupVersionKind().GroupKind(), name, errs)
 		}
-		if !apply && fm != nil {
+		if !apply && fm != nil && !opts.KeepManagedFields {
 			if obj, err = fm.Update(current, obj, opts.FieldManager); err != nil {
 				return nil, false, apierrors.NewInternalError(err)
 			}
