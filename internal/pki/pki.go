@@ -1,6 +1,8 @@
 // Package pki makes what a client needs to trust and reach evictd: a CA,
 // a serving certificate for the listen addresses, a bearer token, and the
-// kubeconfig that ties them together. Keys are ECDSA P-256, whose
+// kubeconfig that ties them together. A serving certificate can also be
+// given (UseServingCert, for --tls-cert-file); the kubeconfig then trusts
+// what verifies it. Keys are ECDSA P-256, whose
 // generation takes microseconds (RSA-2048 can take 100 ms and more), so
 // pkg/testserver can make fresh ones on every start.
 package pki
@@ -33,6 +35,9 @@ type Bundle struct {
 	ServingKeyPEM  []byte
 	// Token is the bearer token clients must send.
 	Token string
+	// given is set by UseServingCert: the serving certificate is not the
+	// one the CA issued.
+	given *givenServing
 }
 
 // New makes a fresh bundle whose serving certificate covers hosts (IP
