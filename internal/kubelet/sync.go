@@ -41,7 +41,7 @@ func (c *controller) syncPod(ctx context.Context, key string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if fresh {
-		if err := p.admit(pod); err != nil {
+		if err := p.admit(pod, now); err != nil {
 			return err
 		}
 	}
@@ -62,8 +62,9 @@ func (c *controller) syncPod(ctx context.Context, key string) error {
 }
 
 // admit prepares a pod seen for the first time: a pod already terminal is
-// left as it is; others get an address of their node's range.
-func (p *proc) admit(pod *corev1.Pod) error {
+// left as it is; others get an address of their node's range (the one
+// they have, if free) and resume what an earlier kubelet left running.
+func (p *proc) admit(pod *corev1.Pod, now time.Time) error {
 	if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
 		p.frozen = true
 		for _, c := range p.conts {
@@ -78,6 +79,7 @@ func (p *proc) admit(pod *corev1.Pod) error {
 		return fmt.Errorf("pod %s/%s: %w", pod.Namespace, pod.Name, err)
 	}
 	p.ip = ip
+	p.resume(pod, now)
 	return nil
 }
 
