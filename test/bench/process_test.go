@@ -25,8 +25,9 @@ const clockTicks = 100
 // serveProcess is `evictd serve` running as a child process, so that its
 // memory and CPU can be read from /proc apart from the benchmark's own.
 type serveProcess struct {
-	cmd    *exec.Cmd
-	config *rest.Config
+	cmd     *exec.Cmd
+	config  *rest.Config
+	dataDir string // serve's --data-dir
 }
 
 // buildEvictd compiles cmd/evictd into a temporary directory.
@@ -53,7 +54,7 @@ func startServe(b *testing.B, bin string, args ...string) *serveProcess {
 	if err := cmd.Start(); err != nil {
 		b.Fatalf("start evictd serve: %v", err)
 	}
-	p := &serveProcess{cmd: cmd}
+	p := &serveProcess{cmd: cmd, dataDir: filepath.Join(dir, "data")}
 	b.Cleanup(p.stop)
 	deadline := time.Now().Add(time.Minute)
 	for {
