@@ -8,7 +8,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/evictd/evictd/internal/registry/service"
 	"github.com/evictd/evictd/internal/registry/store"
 )
 
@@ -29,24 +28,22 @@ func bootstrap(ctx context.Context, stores *stores) error {
 			return fmt.Errorf("bootstrap namespace %s: %w", name, err)
 		}
 	}
-	return reserveServiceIPs(ctx, stores)
+	return repairServiceIPs(ctx, stores)
 }
 
-// reserveServiceIPs marks the cluster IPs of the stored services used: over
-// a durable store (etcd) the services outlive the process, and the new
-// allocator would otherwise hand their addresses out again. What cannot be
-// reserved is left as it is: an address two stored services share is
-// marked used by the first, and one outside the range can never be handed
-// out, so neither can collide with a new service.
-func reserveServiceIPs(ctx context.Context, stores *stores) error {
+// repairServiceIPs makes the stored cluster-IP allocations (IPAddress
+// objects) agree with the stored services before the server serves, as
+// kube-apiserver's repair does at start: services that hold an address
+// without its object (written by an older evictd) get one, allocations
+// older than a minute whose service never came are freed, and addresses
+// several services hold are logged.
+func repairServiceIPs(ctx context.Context, stores *stores) error {
 	services, err := stores.get(corev1.SchemeGroupVersion.WithResource("services"))
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
-	list, err := services.List(ctx, "", store.ListOptions{})
-	if err != nil {
-		return fmt.Errorf("bootstrap: list services: %w", err)
+	if _, err := stores.serviceIPs.Repair(ctx, services); err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
 	}
-	_ = service.ReserveClusterIPs(stores.serviceIPs, list.(*corev1.ServiceList).Items)
 	return nil
 }

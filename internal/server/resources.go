@@ -32,18 +32,19 @@ import (
 	"github.com/evictd/evictd/internal/storage"
 )
 
-// Resources lists every served resource, in discovery order. Each call
-// returns fresh descriptions with their own state (the service IP
-// allocator), so several servers in one process never share any.
-func Resources() []*registry.Resource { return resources(newServiceIPs()) }
+// Resources lists every served resource, in discovery order: fresh
+// descriptions for discovery, OpenAPI and metrics, which serve no writes
+// (their services allocate no cluster IPs).
+func Resources() []*registry.Resource { return resources(nil) }
 
-// newServiceIPs returns an empty allocator over the default service range.
-func newServiceIPs() *service.Allocator {
-	alloc, err := service.NewIPAllocator(service.DefaultServiceCIDR)
+// newServiceIPs returns the allocator over the default service range whose
+// allocations (IPAddress objects) live in st, shared by every server on it.
+func newServiceIPs(st storage.Interface, clk clock.PassiveClock) (*service.Allocator, error) {
+	alloc, err := service.NewIPAllocator(service.DefaultServiceCIDR, service.Options{Storage: st, Clock: clk})
 	if err != nil {
-		panic(err) // the default range is a constant: it always parses
+		return nil, fmt.Errorf("service IP allocator: %w", err)
 	}
-	return alloc
+	return alloc, nil
 }
 
 // resources lists the served resources, services allocating from alloc.
@@ -80,8 +81,8 @@ type stores struct {
 	served     []apiserver.Resource
 	byGVR      map[schema.GroupVersionResource]*store.Store
 	namespaces *namespace.Lifecycle
-	// serviceIPs is the services' cluster-IP allocator, which bootstrap
-	// rebuilds from the stored services.
+	// serviceIPs is the services' cluster-IP allocator, whose allocations
+	// bootstrap repairs against the stored services.
 	serviceIPs *service.Allocator
 }
 
@@ -89,7 +90,11 @@ type stores struct {
 // the namespace lifecycle (NamespaceLifecycle admission and the namespace
 // delete) over the namespace store.
 func newStores(st storage.Interface, clk clock.PassiveClock) (*stores, error) {
-	s := &stores{byGVR: map[schema.GroupVersionResource]*store.Store{}, serviceIPs: newServiceIPs()}
+	serviceIPs, err := newServiceIPs(st, clk)
+	if err != nil {
+		return nil, err
+	}
+	s := &stores{byGVR: map[schema.GroupVersionResource]*store.Store{}, serviceIPs: serviceIPs}
 	for _, res := range resources(s.serviceIPs) {
 		rs, err := store.New(res, st, store.Options{Clock: clk, TypeConverter: typeConverter, MaxObjectBytes: apiserver.MaxRequestBodyBytes})
 		if err != nil {

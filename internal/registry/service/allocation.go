@@ -6,6 +6,7 @@ package service
 // as a status condition and reported by the Validate call that follows.
 
 import (
+	"context"
 	"net/netip"
 	"slices"
 
@@ -22,7 +23,8 @@ import (
 const allocationFailed = "evictd.io/ClusterIPAllocationFailed"
 
 // Reasons of an allocationFailed condition: the client asked for an
-// unusable address, or the range is full.
+// unusable address (or one storage could not give), or no address could
+// be allocated (the range is full, or storage failed).
 const (
 	reasonInvalid = "Invalid"
 	reasonFull    = "Full"
@@ -30,13 +32,13 @@ const (
 
 // allocate gives svc its cluster IP: the next free one, or the one the
 // client asked for. Headless and ExternalName services get none.
-func allocate(alloc IPAllocator, svc *corev1.Service) {
+func allocate(ctx context.Context, alloc IPAllocator, svc *corev1.Service) {
 	if !wantsIP(svc) {
 		return
 	}
 	spec := &svc.Spec
 	if len(spec.ClusterIPs) == 0 {
-		ip, err := alloc.Allocate()
+		ip, err := alloc.Allocate(ctx, svc)
 		if err != nil {
 			markFailed(svc, reasonFull, "failed to allocate a serviceIP: "+err.Error())
 			return
@@ -44,7 +46,7 @@ func allocate(alloc IPAllocator, svc *corev1.Service) {
 		spec.ClusterIP, spec.ClusterIPs = ip, []string{ip}
 		return
 	}
-	if err := alloc.Reserve(spec.ClusterIPs[0]); err != nil {
+	if err := alloc.Reserve(ctx, svc, spec.ClusterIPs[0]); err != nil {
 		markFailed(svc, reasonInvalid, "failed to allocate IP "+spec.ClusterIPs[0]+": "+err.Error())
 	}
 }

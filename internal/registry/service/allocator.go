@@ -1,27 +1,38 @@
 package service
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/clock"
+
+	"github.com/evictd/evictd/internal/registry/store"
+	"github.com/evictd/evictd/internal/storage"
 )
 
 // DefaultServiceCIDR is kube-apiserver's default --service-cluster-ip-range.
 const DefaultServiceCIDR = "10.96.0.0/12"
 
 // IPAllocator hands out service cluster IPs. Implementations are safe for
-// concurrent use.
+// concurrent use, also by several API servers over one storage.
 type IPAllocator interface {
-	// Allocate marks a free IP used and returns it.
-	Allocate() (string, error)
-	// Reserve marks ip used: a clusterIP the client asked for, or one a
-	// stored service already holds (when rebuilding the allocator).
-	Reserve(ip string) error
-	// Release frees ip. Releasing a free, unknown or malformed IP does
-	// nothing, so callers need not track what they hold.
-	Release(ip string)
+	// Allocate takes a free IP for svc and returns it.
+	Allocate(ctx context.Context, svc *corev1.Service) (string, error)
+	// Reserve takes ip for svc: a clusterIP the client asked for.
+	Reserve(ctx context.Context, svc *corev1.Service, ip string) error
+	// Release frees ip if svc holds it. Releasing a free, unknown or
+	// malformed IP, or one another service holds, does nothing, so
+	// callers need not track what they hold.
+	Release(ctx context.Context, svc *corev1.Service, ip string) error
 }
 
 // The allocation errors, with upstream's texts (pkg/registry/core/service/
@@ -41,10 +52,31 @@ func (e notInRangeError) Error() string {
 
 func (e notInRangeError) Is(target error) bool { return target == ErrNotInRange }
 
-// Allocator is an in-memory IPAllocator over one IPv4 CIDR. The network
-// and broadcast addresses are never handed out, and neither is the first
-// host address (10.96.0.1 by default): it belongs to the "kubernetes"
-// service, which asks for it with Reserve.
+// Options configures an Allocator.
+type Options struct {
+	// Storage holds the IPAddress objects; required. Every server
+	// allocating from one range must share it.
+	Storage storage.Interface
+	// Clock stamps the objects' creationTimestamp and times the repair's
+	// grace period; nil means the real clock.
+	Clock clock.PassiveClock
+	// Log receives what fails where no caller can answer it (a release
+	// after a delete) and what the repair finds; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Allocator is an IPAllocator over one IPv4 CIDR whose allocations live in
+// storage, as kube-apiserver's since 1.31 (the MultiCIDRServiceAllocator):
+// each allocated address is a networking.k8s.io/v1 IPAddress object named
+// by the address, whose spec.parentRef names the service. Allocating is
+// creating that object — a create fails if the key exists, so of several
+// servers sharing the storage exactly one gets an address — and releasing
+// is deleting it. The allocator also keeps a hint of the addresses it
+// knows are taken, only to skip them; storage decides.
+//
+// The network and broadcast addresses are never handed out, and neither
+// is the first host address (10.96.0.1 by default): it belongs to the
+// "kubernetes" service, which asks for it with Reserve.
 //
 // Upstream picks free addresses at random, preferring the upper part of the
 // range so that the lower part stays free for static requests; this one
@@ -57,16 +89,21 @@ type Allocator struct {
 	last  uint32 // highest usable offset (broadcast - 1)
 	lower uint32 // offsets 1..lower are the static part
 
+	ips   *store.Store // the IPAddress objects
+	clock clock.PassiveClock
+	log   *slog.Logger
+
 	mu   sync.Mutex
-	used map[uint32]bool // offsets in use; mu guards
+	used map[uint32]bool // offsets taken or being taken, as far as this server knows; mu guards
 	next uint32          // offset the next Allocate tries first; mu guards
 }
 
 var _ IPAllocator = (*Allocator)(nil)
 
-// NewIPAllocator returns an empty allocator over cidr, an IPv4 prefix of
-// at most /30 (two usable addresses, one of them reserved).
-func NewIPAllocator(cidr string) (*Allocator, error) {
+// NewIPAllocator returns an allocator over cidr, an IPv4 prefix of at
+// most /30 (two usable addresses, one of them reserved), whose IPAddress
+// objects live in opts.Storage.
+func NewIPAllocator(cidr string, opts Options) (*Allocator, error) {
 	prefix, err := netip.ParsePrefix(cidr)
 	if err != nil {
 		return nil, fmt.Errorf("service CIDR: %w", err)
@@ -77,6 +114,19 @@ func NewIPAllocator(cidr string) (*Allocator, error) {
 	if prefix.Bits() > 30 {
 		return nil, fmt.Errorf("service CIDR %s: too small, need at least a /30", cidr)
 	}
+	if opts.Storage == nil {
+		return nil, errors.New("service IP allocator: Storage is required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.RealClock{}
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	ips, err := store.New(ipAddressResource(), opts.Storage, store.Options{Clock: opts.Clock})
+	if err != nil {
+		return nil, fmt.Errorf("service IP allocator: %w", err)
+	}
 	prefix = prefix.Masked()
 	size := uint32(1) << (32 - prefix.Bits())
 	a := &Allocator{
@@ -84,6 +134,9 @@ func NewIPAllocator(cidr string) (*Allocator, error) {
 		base:  ipv4ToUint(prefix.Addr()),
 		last:  size - 2,
 		lower: staticBand(size),
+		ips:   ips,
+		clock: opts.Clock,
+		log:   opts.Log,
 		used:  map[uint32]bool{},
 	}
 	// Start above the static part, and never at offset 1.
@@ -103,13 +156,45 @@ func staticBand(size uint32) uint32 {
 	return min(max(size/step, lowest), highest)
 }
 
-// Allocate returns the next free address after the last one handed out.
-func (a *Allocator) Allocate() (string, error) {
+// Allocate creates the IPAddress of the next address after the last one
+// handed out that is free as far as the hint knows. An address another
+// server took meanwhile (the create finds the key) is skipped. When the
+// hint knows no free address, it is read again from storage once (other
+// servers may have released some) before the range is declared full.
+func (a *Allocator) Allocate(ctx context.Context, svc *corev1.Service) (string, error) {
+	refreshed := false
+	for {
+		off, ok := a.pick()
+		if !ok {
+			if refreshed {
+				return "", ErrFull
+			}
+			if err := a.refresh(ctx); err != nil {
+				return "", err
+			}
+			refreshed = true
+			continue
+		}
+		ip := a.ip(off)
+		err := a.create(ctx, ip, svc)
+		if err == nil {
+			return ip, nil
+		}
+		if !errors.Is(err, ErrAllocated) {
+			a.forget(off)
+			return "", err
+		}
+		// Another server holds it; the hint now knows.
+	}
+}
+
+// pick marks the next candidate the hint thinks free as taken and returns
+// it; false when the hint knows none.
+func (a *Allocator) pick() (uint32, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	// Offsets 2..last are candidates; offset 1 is the kubernetes service's.
-	candidates := a.last - 1
-	for range candidates {
+	for range a.last - 1 {
 		off := a.next
 		a.next++
 		if a.next > a.last {
@@ -117,36 +202,131 @@ func (a *Allocator) Allocate() (string, error) {
 		}
 		if !a.used[off] {
 			a.used[off] = true
-			return a.ip(off), nil
+			return off, true
 		}
 	}
-	return "", ErrFull
+	return 0, false
 }
 
-// Reserve marks ip used.
-func (a *Allocator) Reserve(ip string) error {
+func (a *Allocator) forget(off uint32) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.used, off)
+}
+
+func (a *Allocator) remember(off uint32) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.used[off] = true
+}
+
+// refresh replaces the hint with the addresses stored now.
+func (a *Allocator) refresh(ctx context.Context) error {
+	list, err := a.list(ctx)
+	if err != nil {
+		return err
+	}
+	a.sync(list)
+	return nil
+}
+
+// sync replaces the hint with the addresses of list that are in range.
+func (a *Allocator) sync(list []networkingv1.IPAddress) {
+	used := make(map[uint32]bool, len(list))
+	for i := range list {
+		if off, ok := a.offset(list[i].Name); ok {
+			used[off] = true
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.used = used
+}
+
+// list reads every stored IPAddress object.
+func (a *Allocator) list(ctx context.Context) ([]networkingv1.IPAddress, error) {
+	obj, err := a.ips.List(ctx, "", store.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list IPAddresses: %w", err)
+	}
+	return obj.(*networkingv1.IPAddressList).Items, nil
+}
+
+// Reserve creates the IPAddress of ip for svc, or fails with ErrAllocated
+// if it exists, or ErrNotInRange.
+func (a *Allocator) Reserve(ctx context.Context, svc *corev1.Service, ip string) error {
 	off, ok := a.offset(ip)
 	if !ok {
 		return notInRangeError{ip: ip, cidr: a.cidr}
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.used[off] {
+	err := a.create(ctx, a.ip(off), svc)
+	if err == nil || errors.Is(err, ErrAllocated) {
+		a.remember(off)
+	}
+	return err
+}
+
+// create stores the IPAddress of ip with svc as its parent.
+func (a *Allocator) create(ctx context.Context, ip string, svc *corev1.Service) error {
+	_, err := a.ips.Create(ctx, newIPAddress(ip, svc), store.CreateOptions{})
+	switch {
+	case err == nil:
+		return nil
+	case apierrors.IsAlreadyExists(err):
 		return ErrAllocated
 	}
-	a.used[off] = true
+	return fmt.Errorf("create IPAddress %s: %w", ip, err)
+}
+
+// Release deletes the IPAddress of ip if its parent is svc, at the
+// revision it was read (an object that changed hands meanwhile stays). A
+// failure is logged, since most callers run after the answer is decided,
+// and returned; the repair frees the address later.
+func (a *Allocator) Release(ctx context.Context, svc *corev1.Service, ip string) error {
+	off, ok := a.offset(ip)
+	if !ok {
+		return nil
+	}
+	name := a.ip(off) // the canonical spelling, which names the object
+	err := a.release(ctx, svc, name)
+	if err != nil {
+		a.log.Warn("cluster IP not released; the repair frees it later",
+			"ip", name, "service", svc.Namespace+"/"+svc.Name, "err", err)
+		return err
+	}
 	return nil
 }
 
-// Release frees ip.
-func (a *Allocator) Release(ip string) {
-	off, ok := a.offset(ip)
-	if !ok {
-		return
+func (a *Allocator) release(ctx context.Context, svc *corev1.Service, name string) error {
+	obj, err := a.ips.Get(ctx, "", name)
+	if apierrors.IsNotFound(err) {
+		a.forgetIP(name)
+		return nil
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.used, off)
+	if err != nil {
+		return fmt.Errorf("read IPAddress %s: %w", name, err)
+	}
+	ipa := obj.(*networkingv1.IPAddress)
+	if !isParent(ipa, svc) {
+		return nil
+	}
+	_, _, err = a.ips.Delete(ctx, "", name, &metav1.DeleteOptions{
+		Preconditions: &metav1.Preconditions{ResourceVersion: &ipa.ResourceVersion},
+	})
+	switch {
+	case err == nil, apierrors.IsNotFound(err):
+		a.forgetIP(name)
+		return nil
+	case apierrors.IsConflict(err):
+		return nil // it changed hands: no longer svc's
+	}
+	return fmt.Errorf("delete IPAddress %s: %w", name, err)
+}
+
+func (a *Allocator) forgetIP(ip string) {
+	if off, ok := a.offset(ip); ok {
+		a.forget(off)
+	}
 }
 
 // offset returns ip's position in the range, 1..last, if it is a usable
@@ -170,3 +350,17 @@ func ipv4ToUint(addr netip.Addr) uint32 {
 	b := addr.As4()
 	return binary.BigEndian.Uint32(b[:])
 }
+
+// unavailable is the allocator of service descriptions that serve no
+// writes (server.Resources(): discovery and OpenAPI): every call fails.
+type unavailable struct{}
+
+var errUnavailable = errors.New("no cluster IP allocator")
+
+func (unavailable) Allocate(context.Context, *corev1.Service) (string, error) {
+	return "", errUnavailable
+}
+
+func (unavailable) Reserve(context.Context, *corev1.Service, string) error { return errUnavailable }
+
+func (unavailable) Release(context.Context, *corev1.Service, string) error { return nil }

@@ -10,6 +10,10 @@
 package service
 
 import (
+	"context"
+	"errors"
+	"time"
+
 	corev1 "k8s.io/api/core/v1"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/fields"
@@ -19,15 +23,21 @@ import (
 )
 
 // Resource returns a fresh description of core/v1 services whose cluster
-// IPs come from alloc.
+// IPs come from alloc; a nil alloc makes a description that serves no
+// writes (discovery, OpenAPI): every allocation fails.
 //
 // Creates and updates allocate in PrepareForCreate/PrepareForUpdate and
 // give the address back themselves when their own validation fails. The
 // store releases through Resource.Release what strategies cannot see: a
 // deleted service, and a create that passed validation but was not stored
-// (dry run, AlreadyExists). Not covered: a lost update race when the update
-// changed the type from ExternalName.
+// (dry run, AlreadyExists). What no hook sees is left to the repair
+// (Allocator.Repair): a crash between allocation and the write, a lost
+// update race when the update changed the type from ExternalName, and the
+// address of a service whose type changed to ExternalName.
 func Resource(alloc IPAllocator) *registry.Resource {
+	if alloc == nil {
+		alloc = unavailable{}
+	}
 	return &registry.Resource{
 		GroupVersion:     corev1.SchemeGroupVersion,
 		Plural:           "services",
@@ -44,17 +54,32 @@ func Resource(alloc IPAllocator) *registry.Resource {
 		StatusStrategy:   statusStrategy{},
 		Table:            table(),
 		SelectableFields: selectableFields,
-		Release:          func(obj runtime.Object) { ReleaseClusterIPs(alloc, obj.(*corev1.Service)) },
+		Release:          func(obj runtime.Object) { releaseAfter(alloc, obj.(*corev1.Service)) },
 	}
+}
+
+// releaseTimeout bounds a release the store asks for: its hook has no
+// request context, and runs after the answer is decided.
+const releaseTimeout = 30 * time.Second
+
+// releaseAfter releases svc's addresses for the store's Release hook.
+// Failures are logged by the allocator and left to the repair.
+func releaseAfter(alloc IPAllocator, svc *corev1.Service) {
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	_ = ReleaseClusterIPs(ctx, alloc, svc)
 }
 
 // ReleaseClusterIPs gives the cluster IPs of svc back to alloc. Headless
 // and ExternalName services hold none; releasing is idempotent.
-func ReleaseClusterIPs(alloc IPAllocator, svc *corev1.Service) {
-	for _, ip := range svc.Spec.ClusterIPs {
-		alloc.Release(ip)
+func ReleaseClusterIPs(ctx context.Context, alloc IPAllocator, svc *corev1.Service) error {
+	var errs []error
+	for _, ip := range heldIPs(svc) {
+		if err := alloc.Release(ctx, svc, ip); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	alloc.Release(svc.Spec.ClusterIP)
+	return errors.Join(errs...)
 }
 
 // selectableFields are upstream's service field labels: kube-proxy-like

@@ -163,7 +163,7 @@ func TestCreate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			alloc := mustAllocator(t, DefaultServiceCIDR)
-			if err := alloc.Reserve("10.96.0.20"); err != nil {
+			if err := alloc.Reserve(t.Context(), owner("other"), "10.96.0.20"); err != nil {
 				t.Fatal(err)
 			}
 			s := Resource(alloc).Strategy
@@ -211,7 +211,7 @@ func TestFailedCreateReleasesItsIP(t *testing.T) {
 			if errs := create(t, s, svc); len(errs) == 0 {
 				t.Fatal("create of a service without ports succeeded")
 			}
-			if err := alloc.Reserve(tt.free); err != nil {
+			if err := alloc.Reserve(t.Context(), owner("probe"), tt.free); err != nil {
 				t.Errorf("%s not released after the failed create: %v", tt.free, err)
 			}
 		})
@@ -230,7 +230,7 @@ func TestFailedCreateKeepsOthersIP(t *testing.T) {
 	if errs := create(t, s, other); len(errs) != 1 {
 		t.Fatalf("errors = %v", errs)
 	}
-	if err := alloc.Reserve("10.96.1.1"); err == nil {
+	if err := alloc.Reserve(t.Context(), owner("probe"), "10.96.1.1"); err == nil {
 		t.Error("a failed create released another service's address")
 	}
 }
@@ -498,9 +498,12 @@ func TestReleaseClusterIPs(t *testing.T) {
 	if errs := create(t, s, svc); len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	ReleaseClusterIPs(alloc, svc)
-	ReleaseClusterIPs(alloc, svc) // idempotent
-	if err := alloc.Reserve(svc.Spec.ClusterIP); err != nil {
+	for range 2 { // idempotent
+		if err := ReleaseClusterIPs(t.Context(), alloc, svc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := alloc.Reserve(t.Context(), owner("probe"), svc.Spec.ClusterIP); err != nil {
 		t.Errorf("%s not released: %v", svc.Spec.ClusterIP, err)
 	}
 }

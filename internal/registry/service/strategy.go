@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/evictd/evictd/internal/registry"
@@ -22,22 +23,41 @@ type strategy struct {
 // Default applies upstream's v1 defaults.
 func (strategy) Default(obj runtime.Object) { setDefaults(obj.(*corev1.Service)) }
 
-// PrepareForCreate clears status and allocates the cluster IP.
-func (s strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
+// PrepareForCreate clears status and allocates the cluster IP. A service
+// with generateName gets its name here, as upstream's store names objects
+// before its BeginCreate hook allocates: the address's IPAddress object
+// names the service.
+func (s strategy) PrepareForCreate(ctx context.Context, obj runtime.Object) {
 	svc := obj.(*corev1.Service)
 	svc.Status = corev1.ServiceStatus{}
+	if svc.Name == "" && svc.GenerateName != "" {
+		svc.Name = generateName(svc.GenerateName)
+	}
 	normalizeClusterIPs(svc, nil)
 	initIPFamilies(svc, nil)
-	allocate(s.alloc, svc)
+	allocate(ctx, s.alloc, svc)
+}
+
+// maxGeneratedNameLength leaves room for the 5 random characters within
+// the 63-character limit of a service name.
+const maxGeneratedNameLength = 63 - 5
+
+// generateName appends 5 random characters to base, as upstream's
+// SimpleNameGenerator does.
+func generateName(base string) string {
+	if len(base) > maxGeneratedNameLength {
+		base = base[:maxGeneratedNameLength]
+	}
+	return base + utilrand.String(5)
 }
 
 // Validate checks a new service. It runs right after PrepareForCreate, so
 // when it fails it gives back the address PrepareForCreate took.
-func (s strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
+func (s strategy) Validate(ctx context.Context, obj runtime.Object) field.ErrorList {
 	svc := obj.(*corev1.Service)
 	errs := validateCreate(svc)
 	if len(errs) > 0 && holdsNewIP(svc, nil) {
-		ReleaseClusterIPs(s.alloc, svc)
+		_ = ReleaseClusterIPs(context.WithoutCancel(ctx), s.alloc, svc) // logged by the allocator
 	}
 	return errs
 }
@@ -45,7 +65,7 @@ func (s strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorLis
 // PrepareForUpdate keeps status and the allocated cluster IP, clears what
 // a type change leaves meaningless, and allocates a cluster IP for a
 // service that had none (an ExternalName service changing type).
-func (s strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
+func (s strategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object) {
 	svc, oldSvc := obj.(*corev1.Service), old.(*corev1.Service)
 	svc.Status = *oldSvc.Status.DeepCopy()
 	normalizeClusterIPs(svc, oldSvc)
@@ -53,17 +73,17 @@ func (s strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	patchAllocatedValues(svc, oldSvc)
 	initIPFamilies(svc, oldSvc)
 	if !needsClusterIP(oldSvc) {
-		allocate(s.alloc, svc)
+		allocate(ctx, s.alloc, svc)
 	}
 }
 
 // ValidateUpdate checks an update, giving back an address PrepareForUpdate
 // took when it fails.
-func (s strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
+func (s strategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) field.ErrorList {
 	svc, oldSvc := obj.(*corev1.Service), old.(*corev1.Service)
 	errs := validateUpdate(svc, oldSvc)
 	if len(errs) > 0 && holdsNewIP(svc, oldSvc) {
-		ReleaseClusterIPs(s.alloc, svc)
+		_ = ReleaseClusterIPs(context.WithoutCancel(ctx), s.alloc, svc) // logged by the allocator
 	}
 	return errs
 }
