@@ -41,23 +41,22 @@ var publicPaths = []string{"/healthz", "/livez", "/readyz", "/version"}
 
 // authenticate requires a bearer token on every request but the public
 // paths, and puts the user it authenticates (the admin, the in-process
-// components, or anonymous on a public path) into the request's context
-// for flow control. As kube-apiserver does, a request is anonymous only when it
-// presents no credentials at all: one carrying an Authorization header
-// that does not authenticate gets 401 even on a public path (upstream's
-// authentication filter fails the request before authorization could
-// allow anonymous access).
+// components, a user of the token file, or anonymous on a public path)
+// into the request's context for flow control and the reviews. As
+// kube-apiserver does, a request is anonymous only when it presents no
+// credentials at all: one carrying an Authorization header that does not
+// authenticate gets 401 even on a public path (upstream's authentication
+// filter fails the request before authorization could allow anonymous
+// access).
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	admin, components := []byte(s.cfg.PKI.Token), []byte(s.componentsToken)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		header, presented := r.Header["Authorization"]
-		user := flowcontrol.Anonymous
-		switch {
-		case presented && validBearer(header, admin):
-			user = adminUser
-		case presented && validBearer(header, components):
-			user = componentsUser
-		case presented, !isPublic(r.URL.Path):
+		user, ok := flowcontrol.Anonymous, !presented && isPublic(r.URL.Path)
+		if presented {
+			user, ok = s.tokenUser(header, admin, components)
+		}
+		if !ok {
 			apiserver.WriteUnauthorized(w)
 			return
 		}
@@ -65,19 +64,41 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// validBearer reports whether the Authorization header values are exactly
-// one "Bearer TOKEN" with the server's non-empty token (the scheme is
-// case-insensitive, as upstream's bearer token authenticator reads it).
-func validBearer(values []string, token []byte) bool {
-	if len(values) != 1 || len(token) == 0 {
-		return false
+// tokenUser is the user the Authorization header's bearer token
+// authenticates as: the admin, the in-process components, or a user of
+// Config.TokenFile (the admin's token wins over the file's, so the
+// kubeconfig serve writes always works).
+func (s *Server) tokenUser(header []string, admin, components []byte) (flowcontrol.User, bool) {
+	token, ok := bearerToken(header)
+	switch {
+	case !ok:
+		return flowcontrol.User{}, false
+	case equalToken(token, admin):
+		return adminUser, true
+	case equalToken(token, components):
+		return componentsUser, true
 	}
-	scheme, got, ok := strings.Cut(strings.TrimSpace(values[0]), " ")
+	return s.cfg.TokenFile.user(token)
+}
+
+// bearerToken is the token of Authorization header values that are
+// exactly one non-empty "Bearer TOKEN" (the scheme is case-insensitive,
+// as upstream's bearer token authenticator reads it).
+func bearerToken(values []string) (string, bool) {
+	if len(values) != 1 {
+		return "", false
+	}
+	scheme, token, ok := strings.Cut(strings.TrimSpace(values[0]), " ")
 	if !ok || !strings.EqualFold(scheme, "bearer") {
-		return false
+		return "", false
 	}
-	got = strings.TrimSpace(got)
-	return got != "" && subtle.ConstantTimeCompare([]byte(got), token) == 1
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// equalToken compares in constant time; an empty want matches nothing.
+func equalToken(got string, want []byte) bool {
+	return len(want) > 0 && subtle.ConstantTimeCompare([]byte(got), want) == 1
 }
 
 func isPublic(path string) bool {

@@ -42,6 +42,9 @@ type Config struct {
 	Listen string
 	// PKI holds the certificates and token; required.
 	PKI *pki.Bundle
+	// TokenFile adds the users of a static token file (--token-auth-file,
+	// ReadTokenFile) to the admin token; nil adds none.
+	TokenFile *TokenFile
 	// Storage holds the objects; nil means a new in-memory store.
 	Storage storage.Interface
 	// MaxRequestsInflight and MaxMutatingRequestsInflight add up to the
