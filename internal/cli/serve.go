@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,6 +42,9 @@ type serveOptions struct {
 	controllers   []string
 	leaderElect   bool
 	election      server.LeaderElection
+	// tlsCertFile, tlsKeyFile and tokenAuthFile are kube-apiserver's
+	// --tls-cert-file, --tls-private-key-file and --token-auth-file.
+	tlsCertFile, tlsKeyFile, tokenAuthFile string
 }
 
 func newServe(stdout io.Writer, logger func() *slog.Logger) *cobra.Command {
@@ -60,11 +64,17 @@ kube-apiserver does (--etcd-cafile, --etcd-certfile, --etcd-keyfile,
 
 It keeps its CA, serving certificate and token in --data-dir (reused on
 restart, so kubeconfigs stay valid) and writes a kubeconfig to
---kubeconfig-out that kubectl and client-go can use at once.`,
+--kubeconfig-out that kubectl and client-go can use at once.
+--tls-cert-file with --tls-private-key-file, and --token-auth-file, have
+kube-apiserver's meaning: servers on one etcd given the same files accept
+the same clients without sharing --data-dir.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.storage.resolve(cmd.Flags()); err != nil {
 				return err
+			}
+			if (o.tlsCertFile == "") != (o.tlsKeyFile == "") {
+				return errors.New("--tls-cert-file and --tls-private-key-file: set both or neither")
 			}
 			// Several servers share an external etcd: elect one to run the
 			// components, unless told otherwise.
@@ -83,6 +93,9 @@ restart, so kubeconfigs stay valid) and writes a kubeconfig to
 	f.StringVar(&o.listen, "listen", "127.0.0.1:6443", "address to serve HTTPS on")
 	f.StringVar(&o.dataDir, "data-dir", ".evictd", "directory for the CA, serving certificate and token, and etcd's data with --storage=etcd-embedded")
 	o.storage.add(f)
+	f.StringVar(&o.tlsCertFile, "tls-cert-file", "", "serve this PEM certificate (its CA certificates, if any, after it) instead of the one the data dir's CA issues, as kube-apiserver; with --tls-private-key-file")
+	f.StringVar(&o.tlsKeyFile, "tls-private-key-file", "", "the PEM private key of --tls-cert-file")
+	f.StringVar(&o.tokenAuthFile, "token-auth-file", "", `kube-apiserver's static token file: CSV lines token,user,uid,"group1,group2" whose tokens authenticate as those users, besides the data dir's admin token`)
 	f.StringVar(&o.kubeconfigOut, "kubeconfig-out", "evictd.kubeconfig", "where to write the kubeconfig")
 	f.IntVar(&o.maxInflight, "max-requests-inflight", 400, "with --max-mutating-requests-inflight, the requests served at once: as kube-apiserver with API Priority and Fairness, their sum is shared out between priority levels, and a request beyond its level's share queues fairly for up to 15 s before a 429 (watches are not counted; docs/flowcontrol.md); 0 for no limit")
 	f.IntVar(&o.maxMutating, "max-mutating-requests-inflight", 200, "added to --max-requests-inflight for the server's total concurrency (see there); 0 for no limit")
@@ -105,6 +118,16 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 	if err != nil {
 		return fmt.Errorf("data dir %s: %w", o.dataDir, err)
 	}
+	trustNote, err := o.useServingFiles(bundle)
+	if err != nil {
+		return err
+	}
+	var tokens *server.TokenFile
+	if o.tokenAuthFile != "" {
+		if tokens, err = server.ReadTokenFile(o.tokenAuthFile, log); err != nil {
+			return fmt.Errorf("--token-auth-file: %w", err)
+		}
+	}
 	kubeletOpts, err := o.kubelet.options()
 	if err != nil {
 		return err
@@ -114,7 +137,7 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 		return err
 	}
 	srv, err := server.Start(ctx, server.Config{
-		Listen: o.listen, PKI: bundle, Log: log, Controllers: o.controllers, Kubelet: kubeletOpts, Storage: st,
+		Listen: o.listen, PKI: bundle, TokenFile: tokens, Log: log, Controllers: o.controllers, Kubelet: kubeletOpts, Storage: st,
 		MaxRequestsInflight: noLimitIsNegative(o.maxInflight), MaxMutatingRequestsInflight: noLimitIsNegative(o.maxMutating),
 		LeaderElect: o.leaderElect, LeaderElection: o.election,
 	})
@@ -132,6 +155,10 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 	abs, _ := filepath.Abs(o.kubeconfigOut)
 	log.Info("serving", "url", srv.URL(), "kubeconfig", abs, "dataDir", o.dataDir, "store", storeNote)
 	fmt.Fprintf(stdout, "evictd is serving on %s; use it with: export KUBECONFIG=%s\nThe store is %s.\n", srv.URL(), abs, storeNote)
+	if trustNote != "" {
+		log.Info("serving certificate from --tls-cert-file", "file", o.tlsCertFile, "kubeconfigTrusts", trustNote)
+		fmt.Fprintf(stdout, "The certificate is %s; the kubeconfig trusts %s.\n", o.tlsCertFile, trustNote)
+	}
 	<-ctx.Done()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
@@ -141,6 +168,28 @@ func runServe(ctx context.Context, o serveOptions, stdout io.Writer, log *slog.L
 	}
 	_ = os.Stdout.Sync()
 	return nil
+}
+
+// useServingFiles serves --tls-cert-file and --tls-private-key-file, if
+// given, instead of the data dir's serving certificate, and says what the
+// written kubeconfig trusts to verify it.
+func (o serveOptions) useServingFiles(bundle *pki.Bundle) (string, error) {
+	if o.tlsCertFile == "" {
+		return "", nil
+	}
+	certPEM, err := os.ReadFile(o.tlsCertFile)
+	if err != nil {
+		return "", fmt.Errorf("--tls-cert-file: %w", err)
+	}
+	keyPEM, err := os.ReadFile(o.tlsKeyFile)
+	if err != nil {
+		return "", fmt.Errorf("--tls-private-key-file: %w", err)
+	}
+	anchor, err := bundle.UseServingCert(certPEM, keyPEM)
+	if err != nil {
+		return "", fmt.Errorf("--tls-cert-file %s, --tls-private-key-file %s: %w", o.tlsCertFile, o.tlsKeyFile, err)
+	}
+	return anchor.String(), nil
 }
 
 // noLimitIsNegative maps the flags' "0 = no limit" (kube-apiserver's
