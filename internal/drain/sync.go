@@ -16,9 +16,21 @@ var errTimeout = errors.New("drain timeout reached")
 // schemaEmpty is the method of deleting instead of evicting.
 var schemaEmpty = schema.GroupVersion{}
 
-// withTimeout is ctx ended by errTimeout after t.
+// withTimeout is ctx ended by errTimeout after t on the drain's clock, so
+// that a fake or accelerated clock times the drain out as it times
+// everything else.
 func (d *Drainer) withTimeout(ctx context.Context, t time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeoutCause(ctx, t, errTimeout)
+	ctx, cancel := context.WithCancelCause(ctx)
+	timer := d.clock.NewTimer(t)
+	go func() { // ends with ctx, which the returned cancel ends
+		select {
+		case <-timer.C():
+			cancel(errTimeout)
+		case <-ctx.Done():
+			timer.Stop()
+		}
+	}()
+	return ctx, func() { cancel(context.Canceled) }
 }
 
 // waitSynced waits for informers to list.
