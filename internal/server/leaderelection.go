@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"sync/atomic"
 	"time"
@@ -76,9 +75,6 @@ type election struct {
 	// leading is set while this server holds the lease and runs the
 	// components.
 	leading atomic.Bool
-	// dead makes every lease request fail at once, as if the process had
-	// died: the lease is then neither renewed nor released (tests).
-	dead atomic.Bool
 }
 
 // newIdentity is the holder identity, as kube-controller-manager builds
@@ -89,15 +85,6 @@ func newIdentity() string {
 		host = "evictd"
 	}
 	return host + "_" + rand.Text()
-}
-
-// LeaderIdentity is this server's holder identity for the Lease; empty
-// without Config.LeaderElect.
-func (s *Server) LeaderIdentity() string {
-	if s.election == nil {
-		return ""
-	}
-	return s.election.identity
 }
 
 // Leading tells whether this server holds the Lease and runs the
@@ -111,9 +98,7 @@ func (s *Server) Leading() bool { return s.election != nil && s.election.leading
 // client-go's leaderelection takes no injected clock.
 func (s *Server) runElected(ctx context.Context, cfg *rest.Config, selected func() []component.Component) {
 	timing := s.cfg.LeaderElection.withDefaults()
-	lockCfg := rest.CopyConfig(cfg)
-	lockCfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &deadTransport{next: rt, dead: &s.election.dead} })
-	client, err := kubernetes.NewForConfig(lockCfg)
+	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		s.cfg.Log.Error("controllers not started: leader election client", "err", err)
 		return
@@ -177,20 +162,4 @@ func (s *Server) runComponents(ctx context.Context, cfg *rest.Config, selected [
 		return
 	}
 	component.Run(ctx, cc, selected)
-}
-
-// errDead is what every lease request gets once the election is dead.
-var errDead = errors.New("leader election: process modelled as dead")
-
-// deadTransport fails every request once dead is set.
-type deadTransport struct {
-	next http.RoundTripper
-	dead *atomic.Bool
-}
-
-func (t *deadTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if t.dead.Load() {
-		return nil, fmt.Errorf("%s %s: %w", r.Method, r.URL.Path, errDead)
-	}
-	return t.next.RoundTrip(r)
 }
