@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -21,6 +22,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -113,10 +115,12 @@ func TestServeTLSAndTokenFilesShareClients(t *testing.T) {
 	ctx := t.Context()
 
 	var alice []kubernetes.Interface
-	for _, name := range []string{"a", "b"} {
+	// Server a runs a controller: its in-process client must trust the
+	// given certificate too.
+	for name, controllers := range map[string]string{"a": "disruption", "b": "false"} {
 		kubeconfig := filepath.Join(dir, name, "kubeconfig")
 		admin, _ := startServe(t, []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, name, "data"),
-			"--kubeconfig-out", kubeconfig, "--nodes", "0", "--controllers", "false", "--etcd-servers", "http://" + e.Endpoint(),
+			"--kubeconfig-out", kubeconfig, "--nodes", "0", "--controllers", controllers, "--etcd-servers", "http://" + e.Endpoint(),
 			"--tls-cert-file", files.certFile, "--tls-private-key-file", files.keyFile, "--token-auth-file", tokenFile})
 		// The written kubeconfig (its own admin token) works, and trusts
 		// the test's CA.
@@ -145,7 +149,16 @@ func TestServeTLSAndTokenFilesShareClients(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := alice[1].CoreV1().ConfigMaps("default").Get(ctx, "shared", metav1.GetOptions{}); err != nil {
-		t.Fatalf("written through server a, read through b: %v", err)
+		t.Fatalf("written through one server, read through the other: %v", err)
+	}
+	// Server a's components reach it (through the given certificate):
+	// they hold the lease they run under.
+	err = wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		lease, err := alice[1].CoordinationV1().Leases("kube-system").Get(ctx, "evictd-controllers", metav1.GetOptions{})
+		return err == nil && lease.Spec.HolderIdentity != nil && *lease.Spec.HolderIdentity != "", nil
+	})
+	if err != nil {
+		t.Fatalf("the in-process components never took the lease kube-system/evictd-controllers: %v", err)
 	}
 }
 
