@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/netip"
 	"sync"
 
@@ -81,8 +82,10 @@ type Options struct {
 // Upstream picks free addresses at random, preferring the upper part of the
 // range so that the lower part stays free for static requests; this one
 // walks the upper part in order, then the lower part, so that tests see
-// predictable addresses. The lower part is the first min(max(16, size/16),
-// 256) addresses, as upstream.
+// predictable addresses. Only after another server took the address it
+// tried does it continue from a random address of the upper part, so that
+// servers walking the same order do not collide at every step. The lower
+// part is the first min(max(16, size/16), 256) addresses, as upstream.
 type Allocator struct {
 	cidr  string
 	base  uint32 // network address
@@ -184,8 +187,23 @@ func (a *Allocator) Allocate(ctx context.Context, svc *corev1.Service) (string, 
 			a.forget(off)
 			return "", err
 		}
-		// Another server holds it; the hint now knows.
+		// Another server holds it (the hint now knows): it walks the same
+		// order, so continue from a random place instead of racing it
+		// address by address.
+		a.scatter()
 	}
+}
+
+// scatter moves the next candidate to a random address of the upper
+// part of the range (of the whole range if it has no static part).
+func (a *Allocator) scatter() {
+	first := max(a.lower+1, 2)
+	if first >= a.last {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.next = first + rand.Uint32N(a.last-first+1)
 }
 
 // pick marks the next candidate the hint thinks free as taken and returns
