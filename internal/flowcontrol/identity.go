@@ -18,7 +18,10 @@ const (
 
 // User is who sent a request, as the authenticator established it.
 type User struct {
-	Name   string
+	Name string
+	// UID is the user's unique ID, when the authenticator knows one (the
+	// token file's third column).
+	UID    string
 	Groups []string
 }
 

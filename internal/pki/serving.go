@@ -119,6 +119,12 @@ func (b *Bundle) ClientCA() []byte {
 	return b.given.trustPEM
 }
 
+// PodsCA is the CA bundle pods get in the kube-root-ca.crt ConfigMap to
+// verify the server: what clients are told to trust (ClientCA), or when
+// that is their own store, the served certificate itself, since evictd
+// cannot know which public CA the clients' store holds.
+func (b *Bundle) PodsCA() []byte { return b.pinnedCA() }
+
 // pinnedCA is what an in-process client trusts: ClientCA, or when that is
 // the clients' own store, the served certificate itself, which this
 // process knows to be its own.

@@ -76,7 +76,7 @@ func tokenRecord(record []string) (string, flowcontrol.User, error) {
 	if len(record) < 3 {
 		return "", flowcontrol.User{}, fmt.Errorf("want at least 3 columns (token, user name, user uid), found %d", len(record))
 	}
-	token, user := record[0], flowcontrol.User{Name: record[1]}
+	token, user := record[0], flowcontrol.User{Name: record[1], UID: record[2]}
 	if token == "" {
 		return "", user, nil
 	}

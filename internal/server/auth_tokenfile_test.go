@@ -32,7 +32,7 @@ func TestParseTokenFile(t *testing.T) {
 		wantLog string
 	}{
 		{name: "no groups", file: "t1,alice,1001\n",
-			want: map[string]flowcontrol.User{"t1": {Name: "alice", Groups: []string{authenticated}}}},
+			want: map[string]flowcontrol.User{"t1": {Name: "alice", UID: "1001", Groups: []string{authenticated}}}},
 		{name: "quoted groups, extra columns, blank line", file: "t1,alice,1001,\"dev,ops\",extra\n\nt2,bob,1002,qa\n",
 			want: map[string]flowcontrol.User{
 				"t1": {Name: "alice", Groups: []string{"dev", "ops", authenticated}},
@@ -72,7 +72,7 @@ func TestParseTokenFile(t *testing.T) {
 			}
 			for token, want := range tc.want {
 				got, ok := tf.user(token)
-				if !ok || got.Name != want.Name || !slices.Equal(got.Groups, want.Groups) {
+				if !ok || got.Name != want.Name || (want.UID != "" && got.UID != want.UID) || !slices.Equal(got.Groups, want.Groups) {
 					t.Errorf("token %s: %+v (%v), want %+v", token, got, ok, want)
 				}
 			}
@@ -123,7 +123,7 @@ func TestTokenFileUsers(t *testing.T) {
 		want   authenticationv1.UserInfo
 		status int
 	}{
-		{"file user", withToken("alice-token"), authenticationv1.UserInfo{Username: "alice", Groups: []string{"dev", "system:masters", "system:authenticated"}}, http.StatusCreated},
+		{"file user", withToken("alice-token"), authenticationv1.UserInfo{Username: "alice", UID: "1001", Groups: []string{"dev", "system:masters", "system:authenticated"}}, http.StatusCreated},
 		{"admin", s.RESTConfig(), authenticationv1.UserInfo{Username: "evictd-admin", Groups: []string{"system:masters", "system:authenticated"}}, http.StatusCreated},
 		{"unknown token", withToken("bob-token"), authenticationv1.UserInfo{}, http.StatusUnauthorized},
 	} {
@@ -143,7 +143,7 @@ func TestTokenFileUsers(t *testing.T) {
 			if err := res.Into(review); err != nil {
 				t.Fatal(err)
 			}
-			if got := review.Status.UserInfo; got.Username != tc.want.Username || !slices.Equal(got.Groups, tc.want.Groups) {
+			if got := review.Status.UserInfo; got.Username != tc.want.Username || got.UID != tc.want.UID || !slices.Equal(got.Groups, tc.want.Groups) {
 				t.Errorf("whoami: %+v, want %+v", got, tc.want)
 			}
 			if level := priorityLevel(t, tc.cfg, s.URL()+"/api/v1/namespaces"); level != globalDefault {

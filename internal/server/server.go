@@ -273,7 +273,7 @@ func (s *Server) startControllers() {
 // componentOptions tell the components what they know of this server.
 func (s *Server) componentOptions() components.Options {
 	host, port := splitHostPort(s.listener.Addr())
-	return components.Options{RootCA: s.cfg.PKI.CACertPEM, APIServerHost: host, APIServerPort: port}
+	return components.Options{RootCA: s.cfg.PKI.PodsCA(), APIServerHost: host, APIServerPort: port}
 }
 
 // inflight resolves a configured cap: 0 is the default, negative none.
