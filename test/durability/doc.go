@@ -1,0 +1,14 @@
+// Package durability kills `evictd serve --storage=etcd-embedded` with
+// SIGKILL in the middle of a drain, restarts it on the same data
+// directory, and checks what issue 9 asks of a durable store: every
+// acknowledged write is there, resourceVersions keep increasing, watches
+// resume from their revision or get 410 Expired and relist, and no
+// PodDisruptionBudget is ever over-disrupted across the restart.
+//
+// The server is a real child process, so the kill is a real crash: the
+// test binary re-executes itself with serveEnv set, and TestMain then runs
+// evictd's command line instead of the tests (no `go build`). The harness
+// is process_test.go; the cluster the drain empties, cluster_test.go; the
+// clients that keep writing and evicting across the kill, writer_test.go
+// and evictors_test.go; the test itself, kill_test.go.
+package durability
