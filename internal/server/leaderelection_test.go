@@ -144,8 +144,8 @@ func TestLeaderElectionLostAndWonBack(t *testing.T) {
 	})
 	t.Logf("the server took the lease back %v after the phantom's last renewal (lease duration %v)", time.Since(released).Round(time.Millisecond), timing.LeaseDuration)
 	pollElection(t, "the budget's status never caught up", 20*time.Second, budgetStatus(client, 2, 0))
-	if n := strings.Count(log.String(), `msg="became leader"`); n != 2 {
-		t.Errorf("the server logged %d times that it became leader; want 2:\n%s", n, log.String())
+	if n := strings.Count(log.String(), `msg="became leader"`); n < 2 {
+		t.Errorf("the server logged %d times that it became leader; want 2 (or more, should a loaded machine delay a renewal):\n%s", n, log.String())
 	}
 }
 
