@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"log/slog"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -39,8 +40,8 @@ func Resources() []*registry.Resource { return resources(nil) }
 
 // newServiceIPs returns the allocator over the default service range whose
 // allocations (IPAddress objects) live in st, shared by every server on it.
-func newServiceIPs(st storage.Interface, clk clock.PassiveClock) (*service.Allocator, error) {
-	alloc, err := service.NewIPAllocator(service.DefaultServiceCIDR, service.Options{Storage: st, Clock: clk})
+func newServiceIPs(st storage.Interface, clk clock.PassiveClock, log *slog.Logger) (*service.Allocator, error) {
+	alloc, err := service.NewIPAllocator(service.DefaultServiceCIDR, service.Options{Storage: st, Clock: clk, Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("service IP allocator: %w", err)
 	}
@@ -89,8 +90,8 @@ type stores struct {
 // newStores builds one store per resource of Resources() over st, and
 // the namespace lifecycle (NamespaceLifecycle admission and the namespace
 // delete) over the namespace store.
-func newStores(st storage.Interface, clk clock.PassiveClock) (*stores, error) {
-	serviceIPs, err := newServiceIPs(st, clk)
+func newStores(st storage.Interface, clk clock.PassiveClock, log *slog.Logger) (*stores, error) {
+	serviceIPs, err := newServiceIPs(st, clk, log)
 	if err != nil {
 		return nil, err
 	}

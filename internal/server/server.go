@@ -86,6 +86,8 @@ type Server struct {
 	served   chan error
 	url      string
 	stopOnce sync.Once
+	// repairStop ends the cluster-IP repair loop and waits for it.
+	repairStop func()
 	// stopControllers ends the in-process controllers; controllers is
 	// done when they have returned.
 	stopControllers context.CancelFunc
@@ -148,7 +150,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		logs = sim
 	}
 	// The stores come first, and the HTTP layer only serves them.
-	stores, err := newStores(st, cfg.Clock)
+	stores, err := newStores(st, cfg.Clock, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -189,6 +191,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	})
 	s.http = s.newHTTPServer(tlsConfig)
 	go func() { s.served <- s.http.ServeTLS(s.listener, "", "") }()
+	s.startRepair(stores)
 	s.startControllers()
 	return s, nil
 }
@@ -329,6 +332,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 			err = errors.Join(err, serr)
 		}
+		s.stopRepair()
 		if cerr := s.storage.Close(); cerr != nil {
 			err = errors.Join(err, cerr)
 		}
