@@ -50,8 +50,48 @@ var etcdFlags = []string{"--storage=etcd-embedded", "--nodes=0", "--controllers=
 //     evicted over both lifetimes, never more, and once the budget is
 //     relaxed by one after the restart, exactly one more; the drain run
 //     again after the restart evicts nothing.
+//
+// It is run at two moments of the drain: "blocked", once the budget is
+// spent and refuses (evictions answered, the drain waiting), and
+// "evicting", at the first eviction answered, while the others of its
+// batch may be between their budget write and their pod's delete.
 func TestKillMidDrainEtcdEmbedded(t *testing.T) {
 	t.Parallel()
+	for _, moment := range []killMoment{blockedByBudget, firstEviction} {
+		t.Run(moment.name, func(t *testing.T) {
+			t.Parallel()
+			killMidDrain(t, moment)
+		})
+	}
+}
+
+// killMoment is when, in the drain, the server is killed.
+type killMoment struct {
+	name string
+	// reached says whether the moment has come.
+	reached func(*evictors, *drainRun) bool
+}
+
+var (
+	blockedByBudget = killMoment{"blocked", func(ev *evictors, d *drainRun) bool {
+		return isClosed(ev.blocked()) && d.midway()
+	}}
+	firstEviction = killMoment{"evicting", func(ev *evictors, _ *drainRun) bool {
+		accepted, _, _ := ev.counts()
+		return len(accepted) > 0
+	}}
+)
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+func killMidDrain(t *testing.T, moment killMoment) {
 	ctx := t.Context()
 	dirs, listen := newServeDirs(t), freeListen(t)
 	var lifetime atomic.Int32
@@ -68,13 +108,14 @@ func TestKillMidDrainEtcdEmbedded(t *testing.T) {
 	t.Cleanup(func() { stopBG(); clients.Wait(); writers.Wait() }) // before the servers stop
 	w := newWriter(client, seen, &lifetime)
 	writers.Go(func() { w.run(writing) })
+	waitAcks(ctx, t, w, 1, acksBeforeKill) // so that there is something to lose
 	ev := newEvictors(client, &lifetime)
 	for i := range evictionClients {
 		clients.Go(func() { ev.run(bg, i) })
 	}
 	drained := startDrain(ctx, client)
 
-	waitMidDrain(ctx, t, ev, drained, w)
+	waitMoment(ctx, t, moment, ev, drained)
 	first.kill(t)
 	drainEvicted, cordoned := drained.stop()
 	maxBefore := seen.get()
@@ -172,25 +213,19 @@ func (d *drainRun) stop() (evicted map[string]bool, cordoned bool) {
 }
 
 // acksBeforeKill is how many writes the writer must have had
-// acknowledged before the kill, so that there is something to lose.
+// acknowledged before the drain starts, and so before the kill.
 const acksBeforeKill = 20
 
-// waitMidDrain waits for the moment to kill: the drain under way, an
-// eviction accepted and others refused by the budget, and writes
-// acknowledged.
-func waitMidDrain(ctx context.Context, t *testing.T, ev *evictors, d *drainRun, w *writer) {
+// waitMoment waits for the moment to kill.
+func waitMoment(ctx context.Context, t *testing.T, moment killMoment, ev *evictors, d *drainRun) {
 	t.Helper()
-	err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, waitTimeout, true, func(context.Context) (bool, error) {
-		select {
-		case <-ev.blocked():
-		default:
-			return false, nil
-		}
-		return d.midway() && len(w.acked()) >= acksBeforeKill, nil
+	err := wait.PollUntilContextTimeout(ctx, 2*time.Millisecond, waitTimeout, true, func(context.Context) (bool, error) {
+		return moment.reached(ev, d), nil
 	})
 	if err != nil {
-		t.Fatalf("never mid-drain with %d writes acknowledged (drain under way: %v, writes: %d): %v",
-			acksBeforeKill, d.midway(), len(w.acked()), err)
+		accepted, refused, _ := ev.counts()
+		t.Fatalf("the drain never reached the moment %q (%d pods accepted, %d refusals, drain midway: %v): %v",
+			moment.name, len(accepted), refused, d.midway(), err)
 	}
 }
 
