@@ -9,6 +9,8 @@
 // test binary re-executes itself with serveEnv set, and TestMain then runs
 // evictd's command line instead of the tests (no `go build`). The harness
 // is process_test.go; the cluster the drain empties, cluster_test.go; the
-// clients that keep writing and evicting across the kill, writer_test.go
-// and evictors_test.go; the test itself, kill_test.go.
+// clients that keep writing and evicting across the kill, writer_test.go,
+// evictors_test.go and drainrun_test.go; the checks after the restart,
+// watch_test.go, informer_test.go, budget_test.go and backup_test.go; the
+// test itself, kill_test.go.
 package durability

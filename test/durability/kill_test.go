@@ -11,8 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
-
-	"github.com/evictd/evictd/internal/drain"
 )
 
 // evictionClients is how many clients keep evicting the budget's pods.
@@ -30,8 +28,7 @@ const refusalsAfter = 20
 var etcdFlags = []string{"--storage=etcd-embedded", "--nodes=0", "--controllers=disruption"}
 
 // TestKillMidDrainEtcdEmbedded is issue 9's durability test: evictd serve
-// --storage=etcd-embedded is killed with SIGKILL while a drain is blocked
-// by a budget, some evictions answered 201 and others refused with 429,
+// --storage=etcd-embedded is killed with SIGKILL in the middle of a drain,
 // while a writer creates and updates ConfigMaps and eviction clients keep
 // posting; it is restarted on the same data directory and port. Then:
 //   - every write acknowledged before the kill is there, at its
@@ -155,61 +152,6 @@ func killMidDrain(t *testing.T, moment killMoment) {
 	accepted, refused, errs := ev.counts()
 	t.Logf("eviction clients: %d pods accepted, %d budget 429s (%s), %d other errors; %d writes acknowledged",
 		len(accepted), refused, ev.latencies(), errs, len(w.acked()))
-}
-
-// drainRun is a drain of the node running in the background.
-type drainRun struct {
-	cancel   context.CancelFunc
-	done     chan struct{}
-	mu       sync.Mutex
-	evicted  map[string]bool // pods whose eviction the drain saw accepted
-	blocked  bool            // the budget held a pod back
-	cordoned bool            // the node's cordon was acknowledged
-}
-
-// startDrain drains the node with evictd's drain (kubectl's decisions,
-// paced by the budget) until stop.
-func startDrain(ctx context.Context, client kubernetes.Interface) *drainRun {
-	ctx, cancel := context.WithCancel(ctx)
-	d := &drainRun{cancel: cancel, done: make(chan struct{}), evicted: map[string]bool{}}
-	opts := drain.DefaultOptions()
-	opts.Force = true // the pods have no controller
-	opts.Observe = func(e drain.Event) {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		switch e.Type {
-		case drain.NodeCordoned:
-			d.cordoned = true
-		case drain.PodEvicted:
-			d.evicted[e.Pod] = true
-		case drain.PodBlocked:
-			d.blocked = true
-		}
-	}
-	go func() {
-		defer close(d.done)
-		drain.New(client, opts).Run(ctx, []string{nodeName})
-	}()
-	return d
-}
-
-// midway: the node is cordoned and the drain has evicted or been held
-// back by the budget.
-func (d *drainRun) midway() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.cordoned && (d.blocked || len(d.evicted) > 0)
-}
-
-// stop ends the drain (its server is dead: what is left of it waits for
-// deletions that will never come) and returns the pods it evicted and
-// whether it had cordoned the node.
-func (d *drainRun) stop() (evicted map[string]bool, cordoned bool) {
-	d.cancel()
-	<-d.done
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.evicted, d.cordoned
 }
 
 // acksBeforeKill is how many writes the writer must have had
