@@ -8,10 +8,21 @@
 //		client := kubernetes.NewForConfigOrDie(srv.RESTConfig())
 //		…
 //	}
+//
+// Options.Storage = StorageEtcd keeps the objects in etcd behind the watch
+// cache instead, as `evictd serve --storage=etcd-embedded` does, to test
+// against the storage a durable evictd runs on: by default an etcd
+// started inside the test process for that server alone (in a temporary
+// directory, without fsync, removed by Stop), or, with
+// Options.EtcdServers, an etcd cluster of your own, where every server
+// keeps its keys under a prefix of its own so that tests may share it.
+//
+//	srv := testserver.StartWith(t, testserver.Options{Storage: testserver.StorageEtcd})
 package testserver
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,6 +40,8 @@ import (
 type Server struct {
 	srv *server.Server
 	pki *pki.Bundle
+	// cleanup runs after the server and its storage stopped.
+	cleanup func() error
 }
 
 // shutdownTimeout bounds how long cleanup waits for in-flight requests.
@@ -73,6 +86,12 @@ type Options struct {
 	// Nodes runs that many simulated nodes (node-1 … node-N, 32 CPU,
 	// 256Gi, 110 pods each) whose kubelets play the pods bound to them.
 	Nodes int
+	// Storage is where the objects live: StorageMemory ("" too) or
+	// StorageEtcd (see the package documentation).
+	Storage string
+	// EtcdServers are the client URLs of an etcd cluster for StorageEtcd
+	// to use instead of starting one; plain HTTP, without authentication.
+	EtcdServers []string
 }
 
 // New starts a server outside of a test; call Stop when done.
@@ -91,12 +110,16 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	case controllers == nil:
 		controllers = []string{"*"}
 	}
-	srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", PKI: bundle, Log: opts.Log, Controllers: controllers,
-		Kubelet: kubelet.Options{Nodes: opts.Nodes}})
+	st, cleanup, err := openStorage(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Server{srv: srv, pki: bundle}, nil
+	srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", PKI: bundle, Log: opts.Log, Controllers: controllers,
+		Kubelet: kubelet.Options{Nodes: opts.Nodes}, Storage: st})
+	if err != nil {
+		return nil, errors.Join(err, st.Close(), cleanup())
+	}
+	return &Server{srv: srv, pki: bundle, cleanup: cleanup}, nil
 }
 
 // RESTConfig returns a new client configuration for the server.
@@ -116,5 +139,7 @@ func (s *Server) WriteKubeconfig(dir string) (string, error) {
 	return path, os.WriteFile(path, data, 0o600)
 }
 
-// Stop shuts the server down.
-func (s *Server) Stop(ctx context.Context) error { return s.srv.Shutdown(ctx) }
+// Stop shuts the server down and closes its storage.
+func (s *Server) Stop(ctx context.Context) error {
+	return errors.Join(s.srv.Shutdown(ctx), s.cleanup())
+}
