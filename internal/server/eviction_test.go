@@ -77,7 +77,11 @@ func evictionBody(name string) []byte {
 
 func TestEvictionWire(t *testing.T) {
 	t.Parallel()
-	srv := testserver.StartWith(t, testserver.Options{WithoutControllers: true})
+	eachBackend(t, testEvictionWire)
+}
+
+func testEvictionWire(t *testing.T, backend string) {
+	srv := testserver.StartWith(t, testserver.Options{WithoutControllers: true, Storage: backend})
 	client := kubernetes.NewForConfigOrDie(srv.RESTConfig())
 	c := newRawClient(t, srv)
 	const path = "/api/v1/namespaces/default/pods/%s/eviction"
@@ -145,7 +149,11 @@ func TestEvictionWire(t *testing.T) {
 
 func TestEvictionBudgetOverHTTP(t *testing.T) {
 	t.Parallel()
-	srv := testserver.StartWith(t, testserver.Options{WithoutControllers: true})
+	eachBackend(t, testEvictionBudgetOverHTTP)
+}
+
+func testEvictionBudgetOverHTTP(t *testing.T, backend string) {
+	srv := testserver.StartWith(t, testserver.Options{WithoutControllers: true, Storage: backend})
 	client := kubernetes.NewForConfigOrDie(srv.RESTConfig())
 	c := newRawClient(t, srv)
 	readyPod(t, client, "web-1", 30)
@@ -190,16 +198,20 @@ func TestEvictionBudgetOverHTTP(t *testing.T) {
 
 // TestConcurrentEvictionsNeverOverDisrupt sends 1,000 concurrent evictions
 // for 1,000 pods under one budget that allows k: exactly k succeed, the
-// others get 429, none a 409 or anything else.
+// others get 429, none a 409 or anything else; on each backend.
 func TestConcurrentEvictionsNeverOverDisrupt(t *testing.T) {
 	t.Parallel()
+	eachBackend(t, testConcurrentEvictionsNeverOverDisrupt)
+}
+
+func testConcurrentEvictionsNeverOverDisrupt(t *testing.T, backend string) {
 	const pods = 1000
 	for _, k := range []int32{0, 1, 3, 50} {
 		for _, withController := range []bool{false, true} {
 			name := fmt.Sprintf("k=%d/controller=%v", k, withController)
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				srv := startServer(t, withController)
+				srv := startServer(t, backend, withController)
 				cfg := srv.RESTConfig()
 				cfg.QPS, cfg.Burst = -1, -1
 				client := kubernetes.NewForConfigOrDie(cfg)
@@ -256,38 +268,63 @@ func TestConcurrentEvictionsNeverOverDisrupt(t *testing.T) {
 
 // createReadyPods stores n Ready pods directly through the server's pod
 // store: setting up 1,000 pods over HTTP would dominate the test's time
-// under -race, and it is the evictions that are under test.
+// under -race, and it is the evictions that are under test. Writers work
+// in parallel so that etcd batches their writes: one at a time, each
+// waits for its own raft round, and the set-up alone took 15 s.
 func createReadyPods(t *testing.T, srv *server.Server, n int) {
 	t.Helper()
+	const writers = 16
 	pods, _ := srv.API().Store(corev1.SchemeGroupVersion.WithResource("pods"))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for i := range next {
+				if err := createReadyPod(pods, fmt.Sprintf("p-%04d", i)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
 	for i := range n {
-		p := realisticPod(fmt.Sprintf("p-%04d", i), "n1")
-		p.Labels = map[string]string{"app": "web"}
-		if _, err := pods.Create(context.Background(), p, store.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		_, _, err := pods.Update(context.Background(), "default", p.Name, func(cur runtime.Object) (runtime.Object, error) {
-			p := cur.(*corev1.Pod)
-			p.Status.Phase = corev1.PodRunning
-			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
-			return p, nil
-		}, store.UpdateOptions{Subresource: "status"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
 	}
 }
 
-// startServer starts a server on a fresh memory store, with or without
-// the in-process controllers.
-func startServer(t *testing.T, controllers bool) *server.Server {
+// createReadyPod creates a pod labelled app=web on n1, then marks it
+// Running and Ready as its kubelet would.
+func createReadyPod(pods *store.Store, name string) error {
+	p := realisticPod(name, "n1")
+	p.Labels = map[string]string{"app": "web"}
+	if _, err := pods.Create(context.Background(), p, store.CreateOptions{}); err != nil {
+		return err
+	}
+	_, _, err := pods.Update(context.Background(), "default", p.Name, func(cur runtime.Object) (runtime.Object, error) {
+		p := cur.(*corev1.Pod)
+		p.Status.Phase = corev1.PodRunning
+		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
+		return p, nil
+	}, store.UpdateOptions{Subresource: "status"})
+	return err
+}
+
+// startServer starts a server on a fresh store of backend, with or
+// without the in-process controllers.
+func startServer(t *testing.T, backend string, controllers bool) *server.Server {
 	t.Helper()
 	bundle, err := pki.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.Start(t.Context(), server.Config{Listen: "127.0.0.1:0", PKI: bundle, Controllers: disruptionOnly(controllers), Log: slog.New(slog.DiscardHandler)})
+	st := newStorage(t, backend)
+	srv, err := server.Start(t.Context(), server.Config{Listen: "127.0.0.1:0", PKI: bundle, Storage: st, Controllers: disruptionOnly(controllers), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
+		_ = st.Close()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -324,7 +361,11 @@ func waitForBudget(t *testing.T, client kubernetes.Interface, name string, allow
 // the eviction with the cause drain retries on.
 func TestEvictionInATerminatingNamespace(t *testing.T) {
 	t.Parallel()
-	srv := testserver.StartWith(t, testserver.Options{WithoutControllers: true})
+	eachBackend(t, testEvictionInATerminatingNamespace)
+}
+
+func testEvictionInATerminatingNamespace(t *testing.T, backend string) {
+	srv := testserver.StartWith(t, testserver.Options{WithoutControllers: true, Storage: backend})
 	client := kubernetes.NewForConfigOrDie(srv.RESTConfig())
 	ctx := t.Context()
 	if _, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "doomed"}}, metav1.CreateOptions{}); err != nil {
