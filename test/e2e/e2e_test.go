@@ -46,9 +46,40 @@ const defaultKubectl = "kubectl"
 
 var olderKubectls = []string{"kubectl.1.27", "kubectl.1.33"}
 
+// The storage backends every scenario's server runs on, as subtests named
+// after them, so that a failure says which: serve's default memory store,
+// and an etcd inside the process behind the watch cache, exactly as
+// `serve --storage=etcd-embedded` builds it (its data in the test's
+// --data-dir, fsync and all: serve has no test-only switch, and the
+// scenarios write little).
+const (
+	backendMemory = "memory"
+	backendEtcd   = "etcd"
+)
+
+// backendArgs are serve's flags for each backend.
+var backendArgs = map[string][]string{
+	backendMemory: nil,
+	backendEtcd:   {"--storage=etcd-embedded"},
+}
+
+// backendsFor lists the backends a scenario runs on with kubectl binary
+// name. The two matrices are not crossed in full: the default kubectl runs
+// on every backend, the older ones on memory only. The storage is below
+// the HTTP API, which is the same for every kubectl, and the older
+// binaries are there for what they send and read, so crossing them would
+// double their servers for nothing the default kubectl on etcd misses.
+func backendsFor(name string) []string {
+	if name == defaultKubectl {
+		return []string{backendMemory, backendEtcd}
+	}
+	return []string{backendMemory}
+}
+
 // env is one `evictd serve` and the kubectl binary that drives it.
 type env struct {
 	name       string // "kubectl", "kubectl.1.27", …
+	backend    string // backendMemory or backendEtcd
 	kubectl    string // path of the binary
 	kubeconfig string
 	home       string // HOME for kubectl, so nothing of the user's ~/.kube is read
@@ -63,18 +94,43 @@ type scenario func(t *testing.T, e *env)
 // themselves (status writes, forced deletes), so nothing else may move.
 var manualArgs = []string{"--nodes=0", "--controllers=disruption"}
 
-// withKubectl runs s with the default kubectl against its own server.
+// eachBackend runs f in a parallel subtest per backend that kubectl
+// binary name runs on (backendsFor), named after the backend.
+func eachBackend(t *testing.T, name string, f func(t *testing.T, backend string)) {
+	t.Helper()
+	for _, b := range backendsFor(name) {
+		t.Run(b, func(t *testing.T) {
+			t.Parallel()
+			f(t, b)
+		})
+	}
+}
+
+// withKubectl runs s with the default kubectl against its own server, once
+// per backend (subtests memory and etcd).
 func withKubectl(t *testing.T, s scenario) {
 	t.Parallel()
-	s(t, newEnv(t, defaultKubectl, manualArgs...))
+	eachBackend(t, defaultKubectl, func(t *testing.T, backend string) {
+		s(t, newEnv(t, defaultKubectl, backend, manualArgs...))
+	})
 }
 
 // withCluster runs s with kubectl name against a whole simulated cluster:
-// every controller, the scheduler and three nodes' kubelets.
-// It starts once the three nodes are Ready.
+// every controller, the scheduler and three nodes' kubelets, in a subtest
+// per backend that name runs on (backendsFor). Each starts once its three
+// nodes are Ready.
 func withCluster(t *testing.T, name string, s scenario) {
-	e := newEnv(t, name)
-	e.eventually(t, "3 Ready nodes", func() bool {
+	eachBackend(t, name, func(t *testing.T, backend string) {
+		e := newEnv(t, name, backend)
+		e.waitNodesReady(t, 3)
+		s(t, e)
+	})
+}
+
+// waitNodesReady waits until n nodes are Ready.
+func (e *env) waitNodesReady(t *testing.T, n int) {
+	t.Helper()
+	e.eventually(t, fmt.Sprintf("%d Ready nodes", n), func() bool {
 		nodes, err := e.client.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{})
 		if err != nil {
 			return false
@@ -87,38 +143,39 @@ func withCluster(t *testing.T, name string, s scenario) {
 				}
 			}
 		}
-		return ready == 3
+		return ready == n
 	})
-	s(t, e)
 }
 
 // withEachKubectl runs s with the default kubectl and with every older
-// one, each in a parallel subtest named after the binary with its own
-// server.
+// one, each in a parallel subtest named after the binary, with a subtest
+// per backend the binary runs on (backendsFor), each with its own server.
 func withEachKubectl(t *testing.T, s scenario) {
 	t.Parallel()
 	for _, name := range append([]string{defaultKubectl}, olderKubectls...) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s(t, newEnv(t, name, manualArgs...))
+			eachBackend(t, name, func(t *testing.T, backend string) {
+				s(t, newEnv(t, name, backend, manualArgs...))
+			})
 		})
 	}
 }
 
 // newEnv skips t when kubectl binary name is not installed, else starts a
-// server for t with serve's extra args.
+// server on backend for t with serve's extra args.
 //
 // Every test gets its own server: start-up costs a few milliseconds (ECDSA
-// keys, an empty memory store), far less than one kubectl run, and separate
-// servers let the tests run in parallel without sharing names or watch
-// streams.
-func newEnv(t *testing.T, name string, args ...string) *env {
+// keys, an empty memory store; an embedded etcd adds a few hundred), far
+// less than one kubectl run, and separate servers let the tests run in
+// parallel without sharing names or watch streams.
+func newEnv(t *testing.T, name, backend string, args ...string) *env {
 	t.Helper()
 	path, err := lookKubectl(name)
 	if err != nil {
 		t.Skipf("skipping: %v; the end-to-end tests drive the installed kubectl binaries", err)
 	}
-	kubeconfig := serve(t, args...)
+	kubeconfig := serve(t, append(backendFlags(t, backend), args...)...)
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		t.Fatalf("load the kubeconfig serve wrote: %v", err)
@@ -127,7 +184,17 @@ func newEnv(t *testing.T, name string, args ...string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{name: name, kubectl: path, kubeconfig: kubeconfig, home: t.TempDir(), client: client}
+	return &env{name: name, backend: backend, kubectl: path, kubeconfig: kubeconfig, home: t.TempDir(), client: client}
+}
+
+// backendFlags are serve's flags for backend; an unknown name fails t.
+func backendFlags(t *testing.T, backend string) []string {
+	t.Helper()
+	args, ok := backendArgs[backend]
+	if !ok {
+		t.Fatalf("unknown storage backend %q", backend)
+	}
+	return args
 }
 
 // lookKubectl finds kubectl binary name on PATH or, for the versioned

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -23,7 +21,11 @@ import (
 // `kubectl drain` of a node finishes with the replacement Ready elsewhere.
 func TestSplitComponents(t *testing.T) {
 	t.Parallel()
-	e := newSplitEnv(t)
+	eachBackend(t, defaultKubectl, testSplitComponents)
+}
+
+func testSplitComponents(t *testing.T, backend string) {
+	e := newSplitEnv(t, backend)
 	e.dumpOnFailure(t)
 	e.rollingDeployment(t, "default", "web", 3, 1)
 	e.minAvailableBudget(t, "web", 2)
@@ -65,38 +67,24 @@ func TestSplitComponents(t *testing.T) {
 	}
 }
 
-// newSplitEnv starts a bare API server, then the kubelets and the
-// controllers as their own commands against its kubeconfig, and waits for
-// the three nodes to be Ready.
-func newSplitEnv(t *testing.T) *env {
+// newSplitEnv starts a bare API server on backend, then the kubelets and
+// the controllers as their own commands against its kubeconfig, and waits
+// for the three nodes to be Ready.
+func newSplitEnv(t *testing.T, backend string) *env {
 	t.Helper()
 	path, err := lookKubectl(defaultKubectl)
 	if err != nil {
 		t.Skipf("skipping: %v; the end-to-end tests drive the installed kubectl binaries", err)
 	}
-	kubeconfig := serve(t, "--nodes=0", "--controllers=false")
+	kubeconfig := serve(t, append(backendFlags(t, backend), "--nodes=0", "--controllers=false")...)
 	execute(t, "kubelet", "--kubeconfig", kubeconfig, "--nodes", "3")
 	execute(t, "controllers", "--kubeconfig", kubeconfig)
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		t.Fatalf("load the kubeconfig serve wrote: %v", err)
 	}
-	e := &env{name: defaultKubectl, kubectl: path, kubeconfig: kubeconfig, home: t.TempDir(), client: kubernetes.NewForConfigOrDie(cfg)}
-	e.eventually(t, "3 Ready nodes", func() bool {
-		nodes, err := e.client.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{})
-		if err != nil {
-			return false
-		}
-		ready := 0
-		for _, n := range nodes.Items {
-			for _, c := range n.Status.Conditions {
-				if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
-					ready++
-				}
-			}
-		}
-		return ready == 3
-	})
+	e := &env{name: defaultKubectl, backend: backend, kubectl: path, kubeconfig: kubeconfig, home: t.TempDir(), client: kubernetes.NewForConfigOrDie(cfg)}
+	e.waitNodesReady(t, 3)
 	return e
 }
 
