@@ -19,13 +19,14 @@ type drainRun struct {
 	cordoned bool            // the node's cordon was acknowledged
 }
 
-// startDrain drains the node with evictd's drain (kubectl's decisions,
-// paced by the budget) until stop.
-func startDrain(ctx context.Context, client kubernetes.Interface) *drainRun {
+// startDrain drains node with evictd's drain (kubectl's decisions, paced
+// by the budget) until stop.
+func startDrain(ctx context.Context, client kubernetes.Interface, node string) *drainRun {
 	ctx, cancel := context.WithCancel(ctx)
 	d := &drainRun{cancel: cancel, done: make(chan struct{}), evicted: map[string]bool{}}
 	opts := drain.DefaultOptions()
-	opts.Force = true // the pods have no controller
+	opts.Force = true // the budget's pods have no controller
+	opts.IgnoreDaemonSets = true
 	opts.Observe = func(e drain.Event) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
@@ -40,7 +41,7 @@ func startDrain(ctx context.Context, client kubernetes.Interface) *drainRun {
 	}
 	go func() {
 		defer close(d.done)
-		drain.New(client, opts).Run(ctx, []string{nodeName})
+		drain.New(client, opts).Run(ctx, []string{node})
 	}()
 	return d
 }
@@ -51,6 +52,14 @@ func (d *drainRun) midway() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.cordoned && (d.blocked || len(d.evicted) > 0)
+}
+
+// progress says how many pods the drain saw evicted, and whether it
+// cordoned the node.
+func (d *drainRun) progress() (evicted int, cordoned bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.evicted), d.cordoned
 }
 
 // stop ends the drain (its server is dead: what is left of it waits for

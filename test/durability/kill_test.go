@@ -110,7 +110,7 @@ func killMidDrain(t *testing.T, moment killMoment) {
 	for i := range evictionClients {
 		clients.Go(func() { ev.run(bg, i) })
 	}
-	drained := startDrain(ctx, client)
+	drained := startDrain(ctx, client, nodeName)
 
 	waitMoment(ctx, t, moment, ev, drained)
 	first.kill(t)

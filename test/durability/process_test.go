@@ -66,7 +66,12 @@ func startServe(t *testing.T, listen string, dirs serveDirs, extra ...string) *s
 		_ = cmd.Wait()
 		close(p.exited)
 	}()
-	t.Cleanup(p.stop)
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			t.Logf("serve %v, the end of its log:\n%s", args, p.stderr)
+		}
+	})
 	select {
 	case m := <-ready.ch:
 		p.url = m[1]
