@@ -12,5 +12,7 @@
 // clients that keep writing and evicting across the kill, writer_test.go,
 // evictors_test.go and drainrun_test.go; the checks after the restart,
 // watch_test.go, informer_test.go, budget_test.go and backup_test.go; the
-// test itself, kill_test.go.
+// test itself, kill_test.go. cluster_drain_test.go does the same to the
+// whole simulated cluster (nodes, controllers, a Deployment), following
+// its pods in revision order across the kill with guard_test.go.
 package durability
