@@ -55,9 +55,10 @@ const (
 )
 
 // ProgressRequester is implemented by backends that can be asked for an
-// immediate progress notification on their ProgressNotify watches (etcd).
+// immediate progress notification on their ProgressNotify watches of a
+// prefix (etcd).
 type ProgressRequester interface {
-	RequestProgress(ctx context.Context) error
+	RequestProgress(ctx context.Context, prefix string) error
 }
 
 // Options configures a Cache.
@@ -184,7 +185,7 @@ func (c *Cache) List(ctx context.Context, prefix string, opts storage.ListOption
 	if err != nil {
 		return storage.ListResult{}, err
 	}
-	if !ch.waitFor(ctx, rev) {
+	if !ch.waitFor(ctx, rev, c.opts.Clock.Now()) {
 		if err := ctx.Err(); err != nil {
 			return storage.ListResult{}, err
 		}

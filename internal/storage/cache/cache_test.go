@@ -159,3 +159,56 @@ func TestConsistentListSeesOtherWrites(t *testing.T) {
 		t.Logf("consistent list after another resource's write: %v", time.Since(start))
 	}
 }
+
+// silentEtcd is an etcd store whose progress requests are counted and
+// never sent, so a consistent list that needs one waits its whole
+// timeout.
+type silentEtcd struct {
+	*etcd.Store
+	requests atomic.Int64
+}
+
+func (s *silentEtcd) RequestProgress(context.Context, string) error {
+	s.requests.Add(1)
+	return nil
+}
+
+// TestConsistentListWaitsWithoutSpinning: a consistent list waiting for
+// progress that does not come asks again every progress retry, not in a
+// busy loop (a closed channel in its wait once made it spin, thousands of
+// requests a second), and after its timeout reads the backend instead.
+func TestConsistentListWaitsWithoutSpinning(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st, err := etcd.New(ctx, etcd.Config{Client: etcdtest.Start(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := &silentEtcd{Store: st}
+	c := cache.New(inner, cache.Options{})
+	t.Cleanup(func() { _ = c.Close() })
+	if _, err := c.Create(ctx, "/core/pods/a/1", []byte("pod")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.List(ctx, "/core/pods/", storage.ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	node, err := c.Create(ctx, "/core/nodes/n1", []byte("node"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := inner.requests.Load()
+	start := time.Now()
+	res, err := c.List(ctx, "/core/pods/", storage.ListOptions{})
+	waited := time.Since(start)
+	if err != nil || len(res.KVs) != 1 || res.Revision < node.ModRevision {
+		t.Fatalf("List after a node write at %d: %d pods at revision %d, %v", node.ModRevision, len(res.KVs), res.Revision, err)
+	}
+	// 3 s of waiting, one request at once and one per 50 ms retry: about
+	// 60. A periodic progress notification may end the wait sooner.
+	requests := inner.requests.Load() - before
+	if limit := int64(waited/(50*time.Millisecond)) + 5; requests > limit {
+		t.Errorf("%d progress requests in %v of waiting, want at most %d: the wait spins", requests, waited, limit)
+	}
+	t.Logf("%d progress requests in %v", requests, waited)
+}

@@ -41,6 +41,11 @@ type cacher struct {
 	// replaced whenever rev moves or the log restarts.
 	ready  chan struct{}
 	notify chan struct{}
+
+	// progressSent is when the last progress request for the prefix was
+	// sent; progressMu guards it.
+	progressMu   sync.Mutex
+	progressSent time.Time
 }
 
 func newCacher(c *Cache, prefix string) *cacher {
@@ -154,14 +159,16 @@ func (ch *cacher) wake() {
 	ch.notify = make(chan struct{})
 }
 
-// waitFor waits until the cache has seen revision rev, asking the backend
-// for progress notifications meanwhile; false if it did not within
+// waitFor waits until the cache has seen revision rev, which the backend
+// reported before since, asking the backend for a progress notification at
+// once and again every progressRetry; false if it did not see rev within
 // consistentReadTimeout or ctx ended.
-func (ch *cacher) waitFor(ctx context.Context, rev int64) bool {
+func (ch *cacher) waitFor(ctx context.Context, rev int64, since time.Time) bool {
 	clk := ch.c.opts.Clock
 	deadline := clk.NewTimer(consistentReadTimeout)
 	defer deadline.Stop()
 	requester, _ := ch.c.inner.(ProgressRequester)
+	var retry <-chan time.Time
 	for {
 		ch.mu.RLock()
 		ready, cur, notify := ch.isReady(), ch.rev, ch.notify
@@ -169,22 +176,44 @@ func (ch *cacher) waitFor(ctx context.Context, rev int64) bool {
 		if ready && cur >= rev {
 			return true
 		}
-		var retry <-chan time.Time
-		if ready && requester != nil {
+		loaded := ch.ready // wakes the wait once, when the first list is in
+		if ready {
+			loaded = nil // closed: it would wake every time
+		}
+		if ready && requester != nil && retry == nil {
 			// Failure only delays the answer to the deadline.
-			_ = requester.RequestProgress(ctx)
+			_ = ch.requestProgress(ctx, requester, since)
+			since = clk.Now() // the retry shares only a request sent after this one
 			retry = clk.After(progressRetry)
 		}
 		select {
 		case <-notify:
-		case <-ch.ready:
+		case <-loaded:
 		case <-retry:
+			retry = nil
 		case <-deadline.C():
 			return false
 		case <-ctx.Done():
 			return false
 		}
 	}
+}
+
+// requestProgress asks the backend for a progress notification on the
+// prefix, unless a request was sent after since: its answer carries a
+// revision at least as new as any the caller read before since, so
+// consistent reads waiting together share one request instead of each
+// sending its own (each request makes etcd answer every watch of the
+// prefix's stream).
+func (ch *cacher) requestProgress(ctx context.Context, requester ProgressRequester, since time.Time) error {
+	ch.progressMu.Lock()
+	if ch.progressSent.After(since) {
+		ch.progressMu.Unlock()
+		return nil
+	}
+	ch.progressSent = ch.c.opts.Clock.Now()
+	ch.progressMu.Unlock()
+	return requester.RequestProgress(ctx, ch.prefix)
 }
 
 // isReady reports whether the first list is loaded.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc/metadata"
 	"k8s.io/utils/clock"
 
 	"github.com/evictd/evictd/internal/storage"
@@ -27,11 +28,14 @@ const watchBuffer = 100
 // the watch with a *storage.CompactedError (etcd reports compaction on the
 // stream).
 //
-// All watches of a Store share one gRPC stream (the etcd client groups
-// them by the context's metadata, which is fixed here). A ProgressNotify
-// watch idle for the progress interval asks etcd for progress on that
-// stream; etcd answers every watch on it once they have all caught up, with
-// the current revision, and each ProgressNotify watch passes it on.
+// The watches of one prefix share one gRPC stream, and each prefix has its
+// own (the etcd client groups watches by the context's metadata, which
+// names the prefix here), as kube-apiserver gives each resource its own
+// client. A ProgressNotify watch idle for the progress interval asks etcd
+// for progress on its stream; etcd answers every watch on that stream once
+// they have all caught up, with the current revision, and each
+// ProgressNotify watch passes it on. So a progress request for one
+// resource neither waits for nor wakes the watches of the others.
 func (s *Store) Watch(ctx context.Context, prefix string, opts storage.WatchOptions) (storage.Watcher, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -52,7 +56,7 @@ func (s *Store) Watch(ctx context.Context, prefix string, opts storage.WatchOpti
 	case from > cur:
 		return nil, fmt.Errorf("watch from revision %d (current %d): %w", from, cur, storage.ErrFutureRevision)
 	}
-	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+	wctx, cancel := context.WithCancel(streamContext(ctx, prefix))
 	w := &watcher{
 		Stream:    storage.NewStream(watchBuffer),
 		s:         s,
@@ -224,17 +228,27 @@ func nonNil(b []byte) []byte {
 	return b
 }
 
-// RequestProgress asks etcd for a progress notification on the store's
-// watch stream: once every watch on it has caught up, each ProgressNotify
-// watch gets a Progress event at etcd's current revision. The watch cache
-// calls it to learn quickly that it has seen everything up to a revision
-// (kube-apiserver's consistent reads from cache do the same).
-func (s *Store) RequestProgress(ctx context.Context) error {
+// streamMetadataKey names the prefix whose watch stream a context's
+// requests go on.
+const streamMetadataKey = "evictd-watch-prefix"
+
+// streamContext is ctx for the watch stream of prefix: the etcd client
+// puts watches, and progress requests, with equal metadata on one stream.
+func streamContext(ctx context.Context, prefix string) context.Context {
+	return clientv3.WithRequireLeader(metadata.AppendToOutgoingContext(ctx, streamMetadataKey, prefix))
+}
+
+// RequestProgress asks etcd for a progress notification on the watch
+// stream of prefix: once every watch on it has caught up, each
+// ProgressNotify watch of prefix gets a Progress event at etcd's current
+// revision. The watch cache calls it to learn quickly that it has seen
+// everything up to a revision (kube-apiserver's consistent reads from
+// cache do the same).
+func (s *Store) RequestProgress(ctx context.Context, prefix string) error {
 	if err := s.open(); err != nil {
 		return err
 	}
-	// The watches' context metadata, so the request goes on their stream.
-	if err := s.client.RequestProgress(clientv3.WithRequireLeader(ctx)); err != nil {
+	if err := s.client.RequestProgress(streamContext(ctx, prefix)); err != nil {
 		return fmt.Errorf("etcd progress request: %w", err)
 	}
 	return nil
