@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/evictd/evictd/internal/storage/etcd"
 	"github.com/evictd/evictd/pkg/testserver"
 )
 
@@ -33,43 +35,73 @@ const (
 // budget that every eviction hits. Budgets have minAvailable 0, so every
 // eviction is allowed and goes through the budget's compare-and-swap while
 // the controller rewrites the same status. Each iteration evicts all 1,000
-// pods once; cpu-ms/1k-evictions is this process's CPU (server and
-// clients) over the timed section, steadier than wall time on a shared
-// machine.
+// pods once; cpu-ms/1k-evictions is this process's CPU (server, clients
+// and, on etcd, the etcd member) over the timed section, steadier than
+// wall time on a shared machine.
+//
+// Each shape runs on both backends: memory, and etcd as `serve
+// --etcd-servers` runs it (the watch cache in front of an etcd member,
+// here embedded in the benchmark process, with fsync, as a real etcd
+// writes).
 func BenchmarkEvictionThroughput(b *testing.B) {
-	for _, shape := range []struct {
-		name string
-		pdbs int
-	}{{"no-pdb", 0}, {"100-pdbs", 100}, {"one-pdb", 1}} {
-		b.Run(shape.name, func(b *testing.B) {
-			var evicted, conflicts, tooMany int64
-			var elapsed, cpu time.Duration
-			for range b.N {
-				b.StopTimer()
-				srv, err := testserver.New(b.Context(), testserver.Options{Nodes: 0, Controllers: []string{"disruption"}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				client := unlimitedClient(b, srv.RESTConfig())
-				names := seedEvictable(b, client, shape.pdbs)
-				cpu0 := cpuTime()
-				b.StartTimer()
-				start := time.Now()
-				c, t := evictAll(b, client, names)
-				elapsed += time.Since(start)
-				b.StopTimer()
-				cpu += cpuTime() - cpu0
-				evicted += int64(len(names))
-				conflicts += c
-				tooMany += t
-				stopCluster(b, srv)
-			}
-			b.ReportMetric(float64(evicted)/elapsed.Seconds(), "evictions/s")
-			b.ReportMetric(float64(cpu.Milliseconds())/float64(evicted)*1000, "cpu-ms/1k-evictions")
-			b.ReportMetric(float64(conflicts), "409s")
-			b.ReportMetric(float64(tooMany), "429s")
-		})
+	for _, backend := range []string{"memory", "etcd"} {
+		for _, shape := range []struct {
+			name string
+			pdbs int
+		}{{"no-pdb", 0}, {"100-pdbs", 100}, {"one-pdb", 1}} {
+			b.Run(backend+"/"+shape.name, func(b *testing.B) {
+				benchmarkEvictions(b, backendOptions(b, backend), shape.pdbs)
+			})
+		}
 	}
+}
+
+// backendOptions are testserver options for backend: memory, or etcd on
+// an embedded member that fsyncs (testserver's own embedded etcd skips
+// fsync, fine for tests but not for a comparison with a real etcd).
+func backendOptions(b *testing.B, backend string) testserver.Options {
+	b.Helper()
+	opts := testserver.Options{Nodes: 0, Controllers: []string{"disruption"}}
+	if backend == "memory" {
+		return opts
+	}
+	e, err := etcd.StartEmbedded(b.Context(), etcd.EmbeddedConfig{Dir: b.TempDir(), Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = e.Close() })
+	opts.Storage, opts.EtcdServers = testserver.StorageEtcd, []string{"http://" + e.Endpoint()}
+	return opts
+}
+
+// benchmarkEvictions is one shape of BenchmarkEvictionThroughput.
+func benchmarkEvictions(b *testing.B, opts testserver.Options, pdbs int) {
+	var evicted, conflicts, tooMany int64
+	var elapsed, cpu time.Duration
+	for range b.N {
+		b.StopTimer()
+		srv, err := testserver.New(b.Context(), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		client := unlimitedClient(b, srv.RESTConfig())
+		names := seedEvictable(b, client, pdbs)
+		cpu0 := cpuTime()
+		b.StartTimer()
+		start := time.Now()
+		c, t := evictAll(b, client, names)
+		elapsed += time.Since(start)
+		b.StopTimer()
+		cpu += cpuTime() - cpu0
+		evicted += int64(len(names))
+		conflicts += c
+		tooMany += t
+		stopCluster(b, srv)
+	}
+	b.ReportMetric(float64(evicted)/elapsed.Seconds(), "evictions/s")
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(evicted)*1000, "cpu-ms/1k-evictions")
+	b.ReportMetric(float64(conflicts), "409s")
+	b.ReportMetric(float64(tooMany), "429s")
 }
 
 // evictAll evicts every pod once from evictionWorkers goroutines and
