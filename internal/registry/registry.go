@@ -54,7 +54,8 @@ type Resource struct {
 	// Release, when set, gives back what PrepareForCreate took from a
 	// shared pool (a service's cluster IPs): the store calls it after the
 	// object is removed, and when a create that passed validation is not
-	// stored (dry run, or the name exists).
+	// stored (the name exists). A dry run takes nothing (the hooks see
+	// IsDryRun), so nothing is released after it.
 	Release func(obj runtime.Object)
 
 	// FinalizedBy, when set, adds a condition to the removal of an object

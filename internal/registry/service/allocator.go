@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/clock"
 
+	"github.com/evictd/evictd/internal/registry"
 	"github.com/evictd/evictd/internal/registry/store"
 	"github.com/evictd/evictd/internal/storage"
 )
@@ -165,6 +167,9 @@ func staticBand(size uint32) uint32 {
 // hint knows no free address, it is read again from storage once (other
 // servers may have released some) before the range is declared full.
 func (a *Allocator) Allocate(ctx context.Context, svc *corev1.Service) (string, error) {
+	if registry.IsDryRun(ctx) {
+		return a.peek(ctx)
+	}
 	refreshed := false
 	for {
 		off, ok := a.pick()
@@ -192,6 +197,28 @@ func (a *Allocator) Allocate(ctx context.Context, svc *corev1.Service) (string, 
 		// address by address.
 		a.scatter()
 	}
+}
+
+// peek is a dry run's Allocate, as upstream's dry-run allocator: an
+// address free in storage now, taken from no one and not held.
+func (a *Allocator) peek(ctx context.Context) (string, error) {
+	a.mu.Lock()
+	next, used := a.next, maps.Clone(a.used)
+	a.mu.Unlock()
+	for off := range a.last - 1 {
+		off = 2 + (next-2+off)%(a.last-1) // offsets 2..last from next, as pick walks them
+		if used[off] {
+			continue
+		}
+		ip := a.ip(off)
+		switch _, err := a.ips.Get(ctx, "", ip); {
+		case apierrors.IsNotFound(err):
+			return ip, nil
+		case err != nil:
+			return "", fmt.Errorf("read IPAddress %s: %w", ip, err)
+		}
+	}
+	return "", ErrFull
 }
 
 // scatter moves the next candidate to a random address of the upper
@@ -277,6 +304,16 @@ func (a *Allocator) Reserve(ctx context.Context, svc *corev1.Service, ip string)
 	if !ok {
 		return notInRangeError{ip: ip, cidr: a.cidr}
 	}
+	if registry.IsDryRun(ctx) { // only check, as upstream's dry-run allocator
+		switch _, err := a.ips.Get(ctx, "", a.ip(off)); {
+		case err == nil:
+			return ErrAllocated
+		case apierrors.IsNotFound(err):
+			return nil
+		default:
+			return fmt.Errorf("read IPAddress %s: %w", a.ip(off), err)
+		}
+	}
 	err := a.create(ctx, a.ip(off), svc)
 	if err == nil || errors.Is(err, ErrAllocated) {
 		a.remember(off)
@@ -302,7 +339,7 @@ func (a *Allocator) create(ctx context.Context, ip string, svc *corev1.Service) 
 // and returned; the repair frees the address later.
 func (a *Allocator) Release(ctx context.Context, svc *corev1.Service, ip string) error {
 	off, ok := a.offset(ip)
-	if !ok {
+	if !ok || registry.IsDryRun(ctx) { // a dry run took nothing
 		return nil
 	}
 	name := a.ip(off) // the canonical spelling, which names the object

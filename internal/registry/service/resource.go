@@ -30,7 +30,7 @@ import (
 // give the address back themselves when their own validation fails. The
 // store releases through Resource.Release what strategies cannot see: a
 // deleted service, and a create that passed validation but was not stored
-// (dry run, AlreadyExists). What no hook sees is left to the repair
+// (AlreadyExists). A dry run takes nothing: the allocator only checks. What no hook sees is left to the repair
 // (Allocator.Repair): a crash between allocation and the write, a lost
 // update race when the update changed the type from ExternalName, and the
 // address of a service whose type changed to ExternalName.

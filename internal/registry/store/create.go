@@ -11,6 +11,7 @@ import (
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/apimachinery/pkg/util/uuid"
 
+	"github.com/evictd/evictd/internal/registry"
 	"github.com/evictd/evictd/internal/storage"
 )
 
@@ -39,6 +40,9 @@ func (s *Store) Create(ctx context.Context, obj runtime.Object, opts CreateOptio
 // create stores obj; trackFields is false when server-side apply has
 // already written managedFields.
 func (s *Store) create(ctx context.Context, obj runtime.Object, opts CreateOptions, trackFields bool) (runtime.Object, error) {
+	if opts.DryRun {
+		ctx = registry.WithDryRun(ctx)
+	}
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return nil, apierrors.NewBadRequest(err.Error())
@@ -74,8 +78,7 @@ func (s *Store) create(ctx context.Context, obj runtime.Object, opts CreateOptio
 			return nil, apierrors.NewInvalid(s.res.GroupVersionKind().GroupKind(), m.GetName(), errs)
 		}
 		if opts.DryRun {
-			s.release(obj)
-			return obj, nil
+			return obj, nil // the hooks took nothing
 		}
 		data, err := s.encode(obj)
 		if err != nil {

@@ -48,6 +48,9 @@ func (s *Store) Update(ctx context.Context, namespace, name string, tryUpdate Tr
 // update runs the loop. For server-side apply, the field manager has
 // already updated managedFields, and a missing object is always created.
 func (s *Store) update(ctx context.Context, namespace, name string, tryUpdate TryUpdate, opts UpdateOptions, apply bool) (runtime.Object, bool, error) {
+	if opts.DryRun {
+		ctx = registry.WithDryRun(ctx)
+	}
 	strategy, fm, err := s.subresource(opts.Subresource)
 	if err != nil {
 		return nil, false, err
