@@ -42,7 +42,11 @@ func (b *syncBuffer) String() string {
 // elsewhere (as a ReplicaSet would make one), then drain finishes.
 func TestDrainLibraryRetriesUntilTheBudgetAllows(t *testing.T) {
 	t.Parallel()
-	srv := testserver.StartWith(t, testserver.Options{Controllers: []string{"disruption"}}) // the test plays the kubelet
+	eachBackend(t, testDrainLibraryRetriesUntilTheBudgetAllows)
+}
+
+func testDrainLibraryRetriesUntilTheBudgetAllows(t *testing.T, backend string) {
+	srv := testserver.StartWith(t, testserver.Options{Controllers: []string{"disruption"}, Storage: backend}) // the test plays the kubelet
 	client := kubernetes.NewForConfigOrDie(srv.RESTConfig())
 	ctx := t.Context()
 	for _, n := range []string{"n1", "n2"} {
