@@ -1,19 +1,13 @@
 package server_test
 
 import (
-	"context"
-	"log/slog"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-
-	"github.com/evictd/evictd/internal/pki"
-	"github.com/evictd/evictd/internal/server"
 )
 
 // TestEvictionLeavesManagedFieldsAlone checks that the DisruptionTarget
@@ -27,26 +21,12 @@ func TestEvictionLeavesManagedFieldsAlone(t *testing.T) {
 }
 
 func testEvictionLeavesManagedFieldsAlone(t *testing.T, backend string) {
-	bundle, err := pki.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.Start(t.Context(), server.Config{Listen: "127.0.0.1:0", PKI: bundle, Storage: newStorage(t, backend), Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
+	srv := startServer(t, backend, false)
 	client := kubernetes.NewForConfigOrDie(srv.RESTConfig())
 	ctx := t.Context()
 	pod := testPod("web")
 	pod.Spec.NodeName = "n1" // bound, so the graceful delete keeps it terminating
-	pod, err = client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{FieldManager: "creator"})
+	pod, err := client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{FieldManager: "creator"})
 	if err != nil {
 		t.Fatal(err)
 	}
