@@ -7,10 +7,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/evictd/evictd/internal/registry"
+	"github.com/evictd/evictd/internal/registry/store"
 )
 
 // strategy is the rule set of the main resource: defaults, cluster IP
@@ -31,24 +31,11 @@ func (s strategy) PrepareForCreate(ctx context.Context, obj runtime.Object) {
 	svc := obj.(*corev1.Service)
 	svc.Status = corev1.ServiceStatus{}
 	if svc.Name == "" && svc.GenerateName != "" {
-		svc.Name = generateName(svc.GenerateName)
+		svc.Name = store.GenerateName(svc.GenerateName)
 	}
 	normalizeClusterIPs(svc, nil)
 	initIPFamilies(svc, nil)
 	allocate(ctx, s.alloc, svc)
-}
-
-// maxGeneratedNameLength leaves room for the 5 random characters within
-// the 63-character limit of a service name.
-const maxGeneratedNameLength = 63 - 5
-
-// generateName appends 5 random characters to base, as upstream's
-// SimpleNameGenerator does.
-func generateName(base string) string {
-	if len(base) > maxGeneratedNameLength {
-		base = base[:maxGeneratedNameLength]
-	}
-	return base + utilrand.String(5)
 }
 
 // Validate checks a new service. It runs right after PrepareForCreate, so

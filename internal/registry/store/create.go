@@ -72,7 +72,7 @@ func (s *Store) create(ctx context.Context, obj runtime.Object, opts CreateOptio
 	generate := m.GetName() == "" && m.GetGenerateName() != ""
 	for attempt := 0; ; attempt++ {
 		if generate {
-			m.SetName(generateName(m.GetGenerateName()))
+			m.SetName(GenerateName(m.GetGenerateName()))
 		}
 		if errs := s.validateCreate(ctx, obj); len(errs) > 0 {
 			return nil, apierrors.NewInvalid(s.res.GroupVersionKind().GroupKind(), m.GetName(), errs)
@@ -111,9 +111,10 @@ func fillSystemFields(m metaObject, now metaTime) {
 	m.SetSelfLink("")
 }
 
-// generateName appends 5 random characters to base, as upstream's
-// SimpleNameGenerator does.
-func generateName(base string) string {
+// GenerateName appends 5 random characters to base, as upstream's
+// SimpleNameGenerator does: the name of an object created with
+// generateName.
+func GenerateName(base string) string {
 	if len(base) > maxGeneratedNameLength {
 		base = base[:maxGeneratedNameLength]
 	}
