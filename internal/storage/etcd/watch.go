@@ -30,11 +30,10 @@ const watchBuffer = 100
 //
 // The watches of one prefix share one gRPC stream, and each prefix has its
 // own (the etcd client groups watches by the context's metadata, which
-// names the prefix here), as kube-apiserver gives each resource its own
-// client. A ProgressNotify watch idle for the progress interval asks etcd
-// for progress on its stream; etcd answers every watch on that stream once
-// they have all caught up, with the current revision, and each
-// ProgressNotify watch passes it on. So a progress request for one
+// names the prefix here). A ProgressNotify watch idle for the progress
+// interval asks etcd for progress on its stream; etcd answers every watch
+// on that stream once they have all caught up, with the current revision,
+// and each ProgressNotify watch passes it on. So a progress request for one
 // resource neither waits for nor wakes the watches of the others.
 func (s *Store) Watch(ctx context.Context, prefix string, opts storage.WatchOptions) (storage.Watcher, error) {
 	if err := ctx.Err(); err != nil {
